@@ -1,0 +1,1 @@
+"""Parameter-efficient adapters for emotion MLLMs (MoSE: modality-specific LoRA experts)."""
