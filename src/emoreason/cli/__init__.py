@@ -1,0 +1,1 @@
+"""The ``emoreason`` command line (typer + rich). Each command module exposes ``register(app)``."""

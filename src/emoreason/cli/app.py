@@ -1,0 +1,60 @@
+"""Entry point: ``emoreason [--version] [--debug] COMMAND ...``."""
+
+from __future__ import annotations
+
+import importlib
+
+import typer
+
+from emoreason import __version__
+from emoreason.cli.output import console, state
+
+app = typer.Typer(
+    name="emoreason",
+    help="Evidence-grounded multimodal emotion reasoning: perceive, then reason.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    rich_markup_mode="rich",
+)
+
+#: Command modules, in help order. Each defines ``register(app)``.
+COMMAND_MODULES: tuple[str, ...] = (
+    "validate",
+    "convert",
+    "assets",
+    "perceive",
+    "analyze",
+    "diagnose",
+    "training",
+    "evaluate",
+)
+
+
+def _version(value: bool) -> None:
+    if value:
+        console.print(f"emoreason {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def root(
+    version: bool = typer.Option(
+        False, "--version", callback=_version, is_eager=True, help="Print the version and exit."
+    ),
+    debug: bool = typer.Option(False, "--debug", help="Show full tracebacks on errors."),
+) -> None:
+    """emoreason: what the person feels, why, and whether face, voice and words agree."""
+    state.debug = debug
+
+
+for _name in COMMAND_MODULES:
+    importlib.import_module(f"emoreason.cli.{_name}").register(app)
+
+
+def main() -> None:
+    app()
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

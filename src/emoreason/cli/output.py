@@ -1,0 +1,96 @@
+"""Console output and error handling shared by every CLI command.
+
+The library never prints; commands print through :data:`console` (stdout: results) and
+:data:`err_console` (stderr: progress, warnings, errors). :func:`handle_errors` turns any
+exception into one clear line on stderr and exit code 2, unless ``--debug`` was given.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+from collections.abc import Callable
+from typing import Any, ParamSpec, TypeVar
+
+import typer
+from rich.console import Console
+from rich.markup import escape
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    SpinnerColumn,
+    TextColumn,
+    TimeElapsedColumn,
+    TimeRemainingColumn,
+)
+
+from emoreason.errors import EmoreasonError
+
+console = Console(highlight=False, soft_wrap=True)
+err_console = Console(stderr=True, highlight=False, soft_wrap=True)
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+
+class _State:
+    debug: bool = False
+
+
+state = _State()
+
+
+def handle_errors(func: Callable[P, R]) -> Callable[P, R]:
+    """Decorator for command functions: one-line errors, exit code 2, traceback with --debug."""
+
+    @functools.wraps(func)
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
+        try:
+            return func(*args, **kwargs)
+        except (typer.Exit, typer.Abort, SystemExit):
+            raise
+        except KeyboardInterrupt:
+            err_console.print("[red]interrupted[/red]")
+            raise typer.Exit(130) from None
+        except Exception as exc:
+            if state.debug:
+                raise
+            fail(exc)
+
+    return wrapper
+
+
+def fail(exc: BaseException | str, code: int = 2) -> None:
+    """Print ``error: ...`` on one line and exit with ``code``."""
+    if isinstance(exc, EmoreasonError) or isinstance(exc, str):
+        text = str(exc)
+    else:
+        text = f"{type(exc).__name__}: {exc}"
+    text = " ".join(text.split())  # one line, always
+    err_console.print(f"[bold red]error:[/bold red] {escape(text)}")
+    raise typer.Exit(code)
+
+
+def print_json(value: Any) -> None:
+    """Print JSON to stdout without rich markup processing (machine readable)."""
+    if hasattr(value, "model_dump_json"):
+        text = value.model_dump_json(indent=2)
+    else:
+        text = json.dumps(value, ensure_ascii=False, indent=2)
+    console.print(text, markup=False, highlight=False)
+
+
+def progress_bar(transient: bool = False) -> Progress:
+    """A rich progress bar with count, elapsed time and ETA, drawn on stderr."""
+    return Progress(
+        SpinnerColumn(),
+        TextColumn("[progress.description]{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        TextColumn("eta"),
+        TimeRemainingColumn(),
+        console=err_console,
+        transient=transient,
+    )

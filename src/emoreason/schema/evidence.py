@@ -1,0 +1,203 @@
+"""Typed, timestamped perception evidence: what the perception stage hands to reasoning.
+
+Shape of the data (all times in seconds from the start of the clip):
+
+- :class:`ClipInfo` - container facts (duration, size, streams, frames sampled).
+- :class:`ModalityEvidence` per modality (``face``, ``body``, ``scene``, ``acoustic``,
+  ``speech``, ``verbal``): whether it was available, a plain-language ``status`` statement
+  ("no face detected in 0/42 sampled frames"), numeric ``features`` with declared names, a list
+  of :class:`Cue` (each with a description, a time span and a confidence) and an optional
+  per-time ``timeline`` of emotion scores.
+- :class:`Transcript` - speech recognition output with word timestamps.
+- :class:`EmotionHypothesis` per reasoning modality (``visual``, ``acoustic``, ``verbal``): a
+  distribution over :data:`~emoreason.schema.labels.EMOTIONS` with a confidence and the cue
+  names it rests on.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from emoreason.schema.labels import EMOTIONS
+
+#: Evidence modalities produced by perception extractors.
+EVIDENCE_MODALITIES: tuple[str, ...] = ("face", "body", "scene", "acoustic", "speech", "verbal")
+#: Hypothesis modalities used by consistency analysis (CA-MER: visual vs acoustic+verbal).
+HYPOTHESIS_MODALITIES: tuple[str, ...] = ("visual", "acoustic", "verbal")
+
+HypothesisModality = Literal["visual", "acoustic", "verbal"]
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class Cue(_Model):
+    """One observed, explainable cue, e.g. ``lip_corner_pull`` 0.62 at 1.2-3.4 s."""
+
+    name: str = Field(description="machine name, e.g. 'pitch_rise' or 'lip_corner_puller'")
+    description: str = Field(description="plain-language statement, e.g. 'pitch rises at 2.1 s'")
+    value: float | str | None = None
+    unit: str | None = None
+    start: float | None = Field(default=None, ge=0)
+    end: float | None = Field(default=None, ge=0)
+    confidence: float = Field(default=1.0, ge=0.0, le=1.0)
+
+    @field_validator("value")
+    @classmethod
+    def _finite(cls, v: float | str | None) -> float | str | None:
+        if isinstance(v, float) and not math.isfinite(v):
+            raise ValueError("cue value must be finite (use None when unknown)")
+        return v
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Cue:
+        if self.start is not None and self.end is not None and self.end < self.start:
+            raise ValueError(f"cue end {self.end} is before start {self.start}")
+        return self
+
+
+class TimelinePoint(_Model):
+    """Emotion scores of one modality around one instant (for the report's timeline)."""
+
+    time: float = Field(ge=0)
+    scores: dict[str, float]
+
+
+class ModalityEvidence(_Model):
+    """Everything one extractor observed in one modality."""
+
+    modality: str
+    available: bool = Field(description="False when the modality is absent (no audio, no face)")
+    status: str = Field(description="plain-language availability statement")
+    features: dict[str, float | None] = Field(default_factory=dict)
+    cues: list[Cue] = Field(default_factory=list)
+    timeline: list[TimelinePoint] = Field(default_factory=list)
+    frames_analyzed: int | None = None
+    seconds: float = Field(default=0.0, ge=0, description="extraction time")
+    extra: dict[str, object] = Field(default_factory=dict)
+
+
+class Word(_Model):
+    word: str
+    start: float = Field(ge=0)
+    end: float = Field(ge=0)
+    probability: float = Field(default=1.0, ge=0.0, le=1.0)
+
+
+class Transcript(_Model):
+    text: str
+    language: str | None = None
+    language_probability: float | None = None
+    words: list[Word] = Field(default_factory=list)
+    events: list[Cue] = Field(default_factory=list, description="non-speech events, pauses")
+
+
+class ClipInfo(_Model):
+    path: str
+    duration: float = Field(ge=0)
+    has_video: bool
+    has_audio: bool
+    width: int | None = None
+    height: int | None = None
+    fps: float | None = None
+    frames_sampled: int = 0
+    sample_rate: int | None = None
+    variable_frame_rate: bool = False
+
+
+class EmotionHypothesis(_Model):
+    """A modality's emotion guess: a distribution over EMOTIONS plus its confidence."""
+
+    modality: str
+    available: bool = True
+    distribution: dict[str, float]
+    confidence: float = Field(ge=0.0, le=1.0)
+    based_on: list[str] = Field(default_factory=list, description="cue names it rests on")
+
+    @field_validator("distribution")
+    @classmethod
+    def _valid_distribution(cls, d: dict[str, float]) -> dict[str, float]:
+        unknown = set(d) - set(EMOTIONS)
+        if unknown:
+            raise ValueError(f"unknown labels {sorted(unknown)}; expected {list(EMOTIONS)}")
+        full = {e: float(d.get(e, 0.0)) for e in EMOTIONS}
+        if any(v < 0 or not math.isfinite(v) for v in full.values()):
+            raise ValueError("distribution values must be finite and >= 0")
+        total = sum(full.values())
+        if not 0.99 <= total <= 1.01:
+            raise ValueError(f"distribution must sum to 1 (got {total:.4f})")
+        return full
+
+    @property
+    def label(self) -> str:
+        """The most probable label."""
+        return max(self.distribution, key=lambda e: self.distribution[e])
+
+    @classmethod
+    def unavailable(cls, modality: str) -> EmotionHypothesis:
+        """A uniform, zero-confidence hypothesis for a modality that was not observed."""
+        return cls(
+            modality=modality,
+            available=False,
+            distribution={e: 1.0 / len(EMOTIONS) for e in EMOTIONS},
+            confidence=0.0,
+        )
+
+
+class Evidence(_Model):
+    """The full perception output for one clip."""
+
+    clip: ClipInfo
+    modalities: dict[str, ModalityEvidence] = Field(default_factory=dict)
+    transcript: Transcript | None = None
+    hypotheses: dict[str, EmotionHypothesis] = Field(default_factory=dict)
+    timings: dict[str, float] = Field(default_factory=dict)
+
+    def modality(self, name: str) -> ModalityEvidence | None:
+        return self.modalities.get(name)
+
+    def hypothesis(self, name: str) -> EmotionHypothesis:
+        """The hypothesis for ``name``; an 'unavailable' one when perception produced none."""
+        return self.hypotheses.get(name) or EmotionHypothesis.unavailable(name)
+
+
+#: Which evidence and hypothesis modalities each side of a CA-MER conflict owns.
+SIDES: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
+    "visual": (("face", "body", "scene"), ("visual",)),
+    "audio": (("acoustic", "speech", "verbal"), ("acoustic", "verbal")),
+}
+
+
+def restrict_evidence(evidence: Evidence, keep: str) -> Evidence:
+    """A copy of ``evidence`` that only sees one side (``'visual'`` or ``'audio'``).
+
+    The other side's modalities are marked unavailable ("removed by ablation"), its hypotheses
+    become uniform with confidence 0 and, for ``keep='visual'``, the transcript is dropped. Used
+    for unimodal-dominant (rejected) responses in CA-DPO pairs and for ablation studies.
+    """
+    if keep not in SIDES:
+        raise ValueError(f"unknown side {keep!r}; expected one of {sorted(SIDES)}")
+    kept_modalities, kept_hypotheses = SIDES[keep]
+    modalities = {}
+    for name, ev in evidence.modalities.items():
+        if name in kept_modalities:
+            modalities[name] = ev
+        else:
+            modalities[name] = ModalityEvidence(
+                modality=name, available=False, status=f"{name}: removed by ablation ({keep}-only)"
+            )
+    hypotheses = {
+        name: (h if name in kept_hypotheses else EmotionHypothesis.unavailable(name))
+        for name, h in evidence.hypotheses.items()
+    }
+    return evidence.model_copy(
+        update={
+            "modalities": modalities,
+            "hypotheses": hypotheses,
+            "transcript": evidence.transcript if keep == "audio" else None,
+        }
+    )
