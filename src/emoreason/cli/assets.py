@@ -1,0 +1,62 @@
+"""``emoreason assets list|prepare``: the package-shipped models and their cache."""
+
+from __future__ import annotations
+
+import typer
+from rich.table import Table
+
+from emoreason.cli.output import console, err_console, handle_errors
+
+assets_app = typer.Typer(help="Package-shipped models: status, licences, one-time preparation.")
+
+
+@assets_app.command("list")
+@handle_errors
+def list_command() -> None:
+    """Show every model, its package, licence and where it lives."""
+    from emoreason import assets
+
+    locators = {
+        "whisper-base": lambda: assets.cache_dir() / "whisper-base",
+        "smollm2-135m-instruct": lambda: assets.cache_dir() / "smollm2-135m-instruct",
+        "all-minilm-l6-v2": assets.minilm_dir,
+        "fer-7class": assets.fer_model_path,
+    }
+    table = Table(title="emoreason models (all shipped in packages; nothing is downloaded)")
+    for column in ("model", "package", "licence", "status"):
+        table.add_column(column)
+    for asset in assets.ALL_ASSETS:
+        locate = locators.get(asset.name)
+        if locate is None:
+            status = "bundled in the package"
+        else:
+            try:
+                path = locate()
+                built = path.is_file() or assets.manifest_of(path) is not None
+                status = str(path) if built else "not prepared (run `emoreason assets prepare`)"
+            except Exception as exc:  # report, don't stop the listing
+                status = f"missing: {exc}"
+        table.add_row(asset.name, f"{asset.package}=={asset.version}", asset.licence, status)
+    console.print(table)
+
+
+@assets_app.command("prepare")
+@handle_errors
+def prepare_command() -> None:
+    """Assemble / convert the models that need it, once (whisper-base, SmolLM2)."""
+    from emoreason import assets
+
+    steps = (
+        ("whisper-base (assemble 2 halves, verify SHA-256)", assets.whisper_base_dir),
+        ("SmolLM2-135M-Instruct (GGUF -> safetensors)", assets.smollm2_dir),
+        ("all-MiniLM-L6-v2", assets.minilm_dir),
+        ("FER 7-class", assets.fer_model_path),
+    )
+    for label, step in steps:
+        with err_console.status(f"preparing {label} ..."):
+            path = step()
+        err_console.print(f"[green]ok[/green] {label}: {path}")
+
+
+def register(app: typer.Typer) -> None:
+    app.add_typer(assets_app, name="assets")
