@@ -63,10 +63,7 @@ def handle_errors(func: Callable[P, R]) -> Callable[P, R]:
 
 def fail(exc: BaseException | str, code: int = 2) -> None:
     """Print ``error: ...`` on one line and exit with ``code``."""
-    if isinstance(exc, EmoreasonError) or isinstance(exc, str):
-        text = str(exc)
-    else:
-        text = f"{type(exc).__name__}: {exc}"
+    text = str(exc) if isinstance(exc, (EmoreasonError, str)) else f"{type(exc).__name__}: {exc}"
     text = " ".join(text.split())  # one line, always
     err_console.print(f"[bold red]error:[/bold red] {escape(text)}")
     raise typer.Exit(code)

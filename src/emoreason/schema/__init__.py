@@ -22,7 +22,7 @@ from emoreason.schema.result import (
     ConsistencyVerdict,
     ErrorRow,
 )
-from emoreason.schema.saber import SABER_DIMENSIONS, AudioDesc, SaberRecord
+from emoreason.schema.saber import SABER_DIMENSIONS, AudioDesc, SaberItem, SaberRecord
 
 __all__ = [
     "EMOTIONS",
@@ -44,6 +44,7 @@ __all__ = [
     "ErrorRow",
     "Evidence",
     "ModalityEvidence",
+    "SaberItem",
     "SaberRecord",
     "TimelinePoint",
     "Transcript",

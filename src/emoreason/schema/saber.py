@@ -76,3 +76,15 @@ class SaberRecord(BaseModel):
     def missing_dimensions(self) -> list[str]:
         """Dimensions whose text is empty or whitespace."""
         return [d for d in SABER_DIMENSIONS if not self.dimension(d).strip()]
+
+
+class SaberItem(BaseModel):
+    """One row of a SABER JSONL file: a clip id, its media and its record."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    id: StrictStr
+    video: StrictStr | None = None
+    audio: StrictStr | None = None
+    label: StrictStr | None = None
+    saber: SaberRecord
