@@ -1,0 +1,149 @@
+"""Reasoning through any OpenAI-compatible chat-completions server (vLLM, ``swift deploy``).
+
+One request per clip: a user message with the video as a ``video_url`` part and the audio as an
+``input_audio`` (or ``audio_url``) part, both base64 data URLs, followed by the SED instruction
+and the perceived evidence as text. The reply goes through the robust SABER parser.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from emoreason.errors import ConfigError
+from emoreason.reasoning.assemble import result_from_text
+from emoreason.reasoning.backends import BackendError
+from emoreason.reasoning.consistency import ConsistencyConfig
+from emoreason.reasoning.evidence_text import evidence_text
+from emoreason.reasoning.media_parts import audio_wav_bytes, data_url, video_mime
+from emoreason.reasoning.prompts import sed_prompt
+from emoreason.schema.evidence import Evidence
+from emoreason.schema.result import AnalysisResult
+
+AUDIO_PARTS = ("input_audio", "audio_url")
+
+
+@dataclass
+class OpenAIConfig:
+    """Endpoint, request and media settings.
+
+    Endpoint: ``base_url``, ``model``, ``api_key_env``, ``timeout``.
+    Generation: ``max_tokens``, ``temperature``.
+    Media: ``send_video``, ``send_audio``, ``audio_part``, ``max_media_bytes``.
+    """
+
+    base_url: str = field(
+        metadata={"help": "server root including /v1, e.g. http://127.0.0.1:8000/v1"}
+    )
+    model: str = field(default="default", metadata={"help": "model name the server expects"})
+    api_key_env: str = field(
+        default="OPENAI_API_KEY", metadata={"help": "environment variable holding the API key"}
+    )
+    timeout: float = field(default=300.0, metadata={"help": "seconds per request"})
+    max_tokens: int = field(default=1024, metadata={"help": "generation limit"})
+    temperature: float = field(default=0.0, metadata={"help": "sampling temperature"})
+    send_video: bool = field(default=True, metadata={"help": "attach the clip as video_url"})
+    send_audio: bool = field(default=True, metadata={"help": "attach the audio track as WAV"})
+    audio_part: str = field(
+        default="input_audio", metadata={"help": "audio content-part type: input_audio|audio_url"}
+    )
+    max_media_bytes: int = field(
+        default=50 * 1024 * 1024, metadata={"help": "larger media are sent as evidence text only"}
+    )
+
+    def __post_init__(self) -> None:
+        if not self.base_url.startswith(("http://", "https://")):
+            raise ConfigError(
+                f"OpenAIConfig.base_url must start with http:// or https://, got {self.base_url!r}"
+            )
+        if self.audio_part not in AUDIO_PARTS:
+            raise ConfigError(
+                f"OpenAIConfig.audio_part must be one of {list(AUDIO_PARTS)}, got {self.audio_part!r}"
+            )
+        if self.timeout <= 0 or self.max_tokens <= 0:
+            raise ConfigError("OpenAIConfig.timeout and max_tokens must be > 0")
+
+
+class OpenAIReasoner:
+    name = "openai"
+
+    def __init__(self, config: OpenAIConfig, consistency: ConsistencyConfig | None = None) -> None:
+        self.config = config
+        self.consistency = consistency or ConsistencyConfig()
+
+    def messages(self, evidence: Evidence, lang: str) -> list[dict[str, Any]]:
+        cfg = self.config
+        parts: list[dict[str, Any]] = []
+        path = Path(evidence.clip.path)
+        has_file = path.is_file()
+        if (
+            cfg.send_video
+            and evidence.clip.has_video
+            and has_file
+            and (path.stat().st_size <= cfg.max_media_bytes)
+        ):
+            url = data_url(path.read_bytes(), video_mime(path))
+            parts.append({"type": "video_url", "video_url": {"url": url}})
+        if cfg.send_audio and evidence.clip.has_audio and path.is_file():
+            wav = audio_wav_bytes(path)
+            if wav is not None and len(wav) <= cfg.max_media_bytes:
+                if cfg.audio_part == "input_audio":
+                    b64 = data_url(wav, "audio/wav").split(",", 1)[1]
+                    parts.append(
+                        {"type": "input_audio", "input_audio": {"data": b64, "format": "wav"}}
+                    )
+                else:
+                    parts.append(
+                        {"type": "audio_url", "audio_url": {"url": data_url(wav, "audio/wav")}}
+                    )
+        text = sed_prompt(lang) + "\n\n" + evidence_text(evidence, lang)  # type: ignore[arg-type]
+        parts.append({"type": "text", "text": text})
+        return [{"role": "user", "content": parts}]
+
+    def complete(self, messages: list[dict[str, Any]]) -> str:
+        import httpx
+
+        cfg = self.config
+        url = cfg.base_url.rstrip("/") + "/chat/completions"
+        headers = {"Content-Type": "application/json"}
+        key = os.environ.get(cfg.api_key_env)
+        if key:
+            headers["Authorization"] = f"Bearer {key}"
+        payload = {
+            "model": cfg.model,
+            "messages": messages,
+            "max_tokens": cfg.max_tokens,
+            "temperature": cfg.temperature,
+        }
+        try:
+            response = httpx.post(url, json=payload, headers=headers, timeout=cfg.timeout)
+        except httpx.HTTPError as exc:
+            raise BackendError(f"cannot reach {url}: {type(exc).__name__}: {exc}") from None
+        if response.status_code != 200:
+            snippet = " ".join(response.text.split())[:200]
+            raise BackendError(f"{url} answered HTTP {response.status_code}: {snippet}")
+        try:
+            content = response.json()["choices"][0]["message"]["content"]
+        except (ValueError, KeyError, IndexError, TypeError):
+            raise BackendError(
+                f"{url}: reply is not a chat completion (no choices[0].message.content)"
+            ) from None
+        if isinstance(content, list):  # content parts
+            content = "".join(p.get("text", "") for p in content if isinstance(p, dict))
+        return content or ""
+
+    def reason(self, evidence: Evidence, lang: str = "en") -> AnalysisResult:
+        start = time.perf_counter()
+        text = self.complete(self.messages(evidence, lang))
+        return result_from_text(
+            evidence,
+            text,
+            lang=lang,
+            backend=self.name,
+            model=self.config.model,
+            consistency_config=self.consistency,
+            timings={"reasoning": round(time.perf_counter() - start, 4)},
+        )

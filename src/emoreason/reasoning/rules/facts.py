@@ -1,0 +1,123 @@
+"""Language-neutral facts the rule backend writes about, all taken from the Evidence.
+
+Every sentence the EN/ZH writers produce is built from one of these facts, so each claim can
+be traced back to a cue (its name, description and time span), a modality status, the
+transcript or a hypothesis.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from emoreason.reasoning.consistency import ConsistencyConfig, analyze_consistency, fuse
+from emoreason.schema.evidence import (
+    HYPOTHESIS_MODALITIES,
+    ClipInfo,
+    Cue,
+    EmotionHypothesis,
+    Evidence,
+    ModalityEvidence,
+)
+from emoreason.schema.labels import EMOTIONS
+from emoreason.schema.result import Consistency
+
+
+@dataclass
+class ModalityFacts:
+    """What one evidence modality contributes: availability, status, chosen cues, its peak."""
+
+    name: str
+    available: bool
+    status: str
+    cues: list[Cue] = field(default_factory=list)
+    peak: tuple[float, str, float] | None = None  # (time s, label, score) of the strongest point
+    features: dict[str, float | None] = field(default_factory=dict)
+
+
+@dataclass
+class ClipFacts:
+    clip: ClipInfo
+    modalities: dict[str, ModalityFacts]
+    transcript: str
+    transcript_language: str | None
+    speech_detected: bool
+    hypotheses: dict[str, EmotionHypothesis]
+    consistency: Consistency
+    emotion: str
+    emotion_scores: dict[str, float]
+    secondary: list[str]
+
+    def modality(self, name: str) -> ModalityFacts:
+        return self.modalities[name]
+
+    def usable(self, name: str) -> bool:
+        facts = self.modalities[name]
+        return facts.available
+
+
+def _select_cues(ev: ModalityEvidence, limit: int, min_confidence: float) -> list[Cue]:
+    """The ``limit`` most confident cues, then put back in time order (untimed cues last)."""
+    ranked = sorted(
+        (c for c in ev.cues if c.confidence >= min_confidence),
+        key=lambda c: (-c.confidence, c.start if c.start is not None else 1e9),
+    )[:limit]
+    return sorted(ranked, key=lambda c: (c.start is None, c.start or 0.0))
+
+
+def _peak(ev: ModalityEvidence) -> tuple[float, str, float] | None:
+    """The strongest non-neutral score on the modality's timeline."""
+    best: tuple[float, str, float] | None = None
+    for point in ev.timeline:
+        for label, score in point.scores.items():
+            if label == "neutral" or label not in EMOTIONS:
+                continue
+            if best is None or score > best[2]:
+                best = (point.time, label, float(score))
+    return best
+
+
+def collect_facts(
+    evidence: Evidence,
+    *,
+    lang: str,
+    max_cues: int,
+    min_cue_confidence: float,
+    secondary_min: float,
+    consistency_config: ConsistencyConfig,
+) -> ClipFacts:
+    modalities: dict[str, ModalityFacts] = {}
+    for name in ("scene", "face", "body", "acoustic", "speech", "verbal"):
+        ev = evidence.modality(name)
+        if ev is None:
+            modalities[name] = ModalityFacts(name, False, f"{name}: not analysed")
+            continue
+        modalities[name] = ModalityFacts(
+            name=name,
+            available=ev.available,
+            status=ev.status,
+            cues=_select_cues(ev, max_cues, min_cue_confidence) if ev.available else [],
+            peak=_peak(ev) if ev.available else None,
+            features=dict(ev.features),
+        )
+    hypotheses = {m: evidence.hypothesis(m) for m in HYPOTHESIS_MODALITIES}
+    consistency = analyze_consistency(hypotheses, lang=lang, config=consistency_config)  # type: ignore[arg-type]
+    fused, _ = fuse(hypotheses, HYPOTHESIS_MODALITIES, consistency_config)
+    emotion = consistency.resolution or max(fused, key=lambda e: fused[e])
+    secondary = [
+        e
+        for e in sorted(EMOTIONS, key=lambda e: -fused[e])
+        if e != emotion and e != "neutral" and fused[e] >= secondary_min
+    ]
+    transcript = evidence.transcript.text.strip() if evidence.transcript else ""
+    return ClipFacts(
+        clip=evidence.clip,
+        modalities=modalities,
+        transcript=transcript,
+        transcript_language=evidence.transcript.language if evidence.transcript else None,
+        speech_detected=bool(transcript),
+        hypotheses=hypotheses,
+        consistency=consistency,
+        emotion=emotion,
+        emotion_scores={e: round(fused[e], 4) for e in EMOTIONS},
+        secondary=secondary,
+    )
