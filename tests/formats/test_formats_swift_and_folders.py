@@ -51,7 +51,7 @@ def test_swift_row_errors_name_the_field() -> None:
     bad = {"messages": [{"role": "assistant", "content": '{"video_desc": "x"}'}]}
     with pytest.raises(InputError, match=r"messages\[-1\]\.content\.audio_desc: required field"):
         swift_to_saber(parse_swift_row(bad))
-    with pytest.raises(InputError, match="messages.0.role"):
+    with pytest.raises(InputError, match=r"messages\.0\.role"):
         parse_swift_row({"messages": [{"role": "robot", "content": "x"}]})
 
 
