@@ -1,0 +1,85 @@
+"""Tiny random Llama / Qwen2 causal LMs, modality ids and a naive MoSE reference (tests only)."""
+
+from __future__ import annotations
+
+import math
+
+import torch
+from transformers import LlamaConfig, LlamaForCausalLM, Qwen2Config, Qwen2ForCausalLM
+
+TINY = {
+    "hidden_size": 32,
+    "num_hidden_layers": 2,
+    "num_attention_heads": 4,
+    "num_key_value_heads": 2,
+    "intermediate_size": 64,
+    "vocab_size": 128,
+}
+
+
+def tiny_model(arch: str = "llama", seed: int = 0) -> torch.nn.Module:
+    """A tiny random causal LM in eval mode (same seed -> same weights)."""
+    torch.manual_seed(seed)
+    if arch == "llama":
+        model = LlamaForCausalLM(LlamaConfig(**TINY))
+    elif arch == "qwen2":
+        model = Qwen2ForCausalLM(Qwen2Config(**TINY))
+    else:
+        raise ValueError(arch)
+    return model.eval()
+
+
+def mixed_ids(batch: int = 2, seq: int = 12, seed: int = 0) -> torch.Tensor:
+    """Modality ids (batch, seq): text prefix, a visual block, an audio block, text after."""
+    g = torch.Generator().manual_seed(seed)
+    ids = torch.randint(0, 3, (batch, seq), generator=g)
+    ids[:, 0] = 0
+    ids[0, 1] = 2
+    ids[-1, 2] = 1
+    return ids
+
+
+def naive_mose(
+    layer, x: torch.Tensor, ids: torch.Tensor, valid: torch.Tensor | None = None
+) -> tuple[torch.Tensor, list[float]]:
+    """Token-by-token float64 loop of the DESIGN.md MoSE equation, from a layer's raw weights.
+
+    h_t = W0 x_t + b + (α/r)[B_g A x_t + 2λ[t∈V] B_v A x_t + 2(1−λ)[t∉V] B_n A x_t]
+    λ   = 0.5 + ε tanh(g([mean_{t∈V} x_t ; mean_{t∉V} x_t])), empty mean = 0, padding excluded.
+    Returns (output (batch, L, d_out) float64, λ per row).
+    """
+    w0 = layer.base.weight.detach().double()
+    bias = layer.base.bias
+    a = layer.lora_A.detach().double()
+    b_g, b_v, b_n = (b.detach().double() for b in layer.experts())
+    eps, scale = layer.gate.epsilon, layer.scaling
+    net = layer.gate.net
+
+    def g(pooled: torch.Tensor) -> float:
+        if isinstance(net, torch.nn.Linear):
+            return float(net.weight.detach().double() @ pooled + net.bias.detach().double())
+        first, last = net[0], net[2]
+        hidden = first.weight.detach().double() @ pooled + first.bias.detach().double()
+        hidden = hidden * torch.sigmoid(hidden)  # SiLU
+        return float(last.weight.detach().double() @ hidden + last.bias.detach().double())
+
+    batch, length, d_in = x.shape
+    out = torch.empty(batch, length, w0.shape[0], dtype=torch.float64)
+    lambdas = []
+    for i in range(batch):
+        keep = [valid is None or bool(valid[i, t]) for t in range(length)]
+        vis = [t for t in range(length) if int(ids[i, t]) == 2 and keep[t]]
+        non = [t for t in range(length) if int(ids[i, t]) != 2 and keep[t]]
+        zero = torch.zeros(d_in, dtype=torch.float64)
+        mean_v = x[i, vis].double().mean(0) if vis else zero
+        mean_n = x[i, non].double().mean(0) if non else zero
+        lam = 0.5 + eps * math.tanh(g(torch.cat([mean_v, mean_n])))
+        lambdas.append(lam)
+        for t in range(length):
+            xt = x[i, t].double()
+            h = w0 @ xt + (bias.detach().double() if bias is not None else 0.0)
+            ax = a @ xt
+            visual = int(ids[i, t]) == 2
+            expert = 2 * lam * (b_v @ ax) if visual else 2 * (1 - lam) * (b_n @ ax)
+            out[i, t] = h + scale * (b_g @ ax + expert)
+    return out, lambdas
