@@ -1,9 +1,109 @@
-"""CLI command(s) for this stage: filled in by the subsystem that owns it."""
+"""``emoreason evaluate``: score a model on a benchmark task, with bootstrap 95% CIs."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import typer
+
+from emoreason.cli.output import console, err_console, handle_errors, progress_bar
+
+
+@handle_errors
+def evaluate_command(
+    task: str = typer.Option(None, "--task", "-t", help="Task name (see --list)."),
+    data: Path = typer.Option(
+        None, "--data", "-d", help="Benchmark folder in its published layout."
+    ),
+    predictions: Path = typer.Option(
+        None, "--predictions", "-p", help="Predictions file (JSONL, JSON list or CSV) with ids."
+    ),
+    backend: str = typer.Option(
+        None,
+        "--backend",
+        "-b",
+        help="Predict with emoreason.analyze: rules, transformers or openai.",
+    ),
+    lang: str = typer.Option("en", "--lang", help="Language for --backend (en or zh)."),
+    out: Path = typer.Option(Path("eval-reports"), "--out", "-o", help="Folder for the reports."),
+    list_: bool = typer.Option(False, "--list", help="List the known tasks and exit."),
+    include_path: list[Path] = typer.Option(
+        None, "--include-path", help="Extra task YAML file or folder (repeatable)."
+    ),
+    n_resamples: int = typer.Option(1000, "--n-resamples", help="Bootstrap resamples for 95% CIs."),
+    seed: int = typer.Option(0, "--seed", help="Bootstrap seed."),
+    limit: int = typer.Option(None, "--limit", help="Evaluate only the first N samples."),
+    judge_url: str = typer.Option(
+        None, "--judge-url", help="OpenAI-compatible base URL for the LLM judge (EMER scores)."
+    ),
+    judge_model: str = typer.Option(None, "--judge-model", help="Judge model name."),
+    cue_extractor: str = typer.Option(
+        "local",
+        "--cue-extractor",
+        help="EmoCue-360 cue extraction: local or llm (uses --judge-url).",
+    ),
+) -> None:
+    """Evaluate predictions or a backend on a benchmark; write JSON, Markdown, HTML and a chart."""
+    from emoreason.evaluation import TaskRegistry, evaluate, write_report
+
+    registry = TaskRegistry(include_path or [])
+    if list_:
+        for spec in registry.tasks.values():
+            console.print(f"{spec.name:12s} v{spec.version:4s} {spec.description}", markup=False)
+        return
+    if not task:
+        raise typer.BadParameter("--task is required (or use --list)")
+    spec = registry.get(task)
+    if data is None:
+        raise typer.BadParameter("--data is required")
+    if (predictions is None) == (backend is None):
+        raise typer.BadParameter("give exactly one of --predictions FILE or --backend NAME")
+    judge = extractor = None
+    if judge_url:
+        from emoreason.evaluation.judge import ChatClient, LLMJudge
+
+        client = ChatClient(judge_url, judge_model or "")
+        judge = LLMJudge(client)
+        if cue_extractor == "llm":
+            from emoreason.evaluation.cues import LLMCueExtractor
+
+            extractor = LLMCueExtractor(client)
+    elif cue_extractor == "llm":
+        raise typer.BadParameter("--cue-extractor llm needs --judge-url and --judge-model")
+    elif cue_extractor != "local":
+        raise typer.BadParameter("--cue-extractor must be local or llm")
+
+    with progress_bar(transient=True) as bar:
+        job = bar.add_task(f"{spec.name}: predicting", total=None)
+        report = evaluate(
+            spec,
+            data,
+            predictions=predictions,
+            backend=backend,
+            lang=lang,
+            n_resamples=n_resamples,
+            seed=seed,
+            limit=limit,
+            judge=judge,
+            cue_extractor=extractor,
+            on_progress=lambda done, total: bar.update(job, completed=done, total=total),
+        )
+    paths = write_report(report, out)
+    for name, value in report["scores"].items():
+        console.print(
+            f"{name:32s} {value['value']:.4f}  [{value['ci_low']:.4f}, {value['ci_high']:.4f}]",
+            markup=False,
+        )
+    bad = {k: v for k, v in report["counts"].items() if k not in ("rows", "loaded") and v}
+    if bad:
+        err_console.print("counts: " + ", ".join(f"{k}={v}" for k, v in bad.items()), markup=False)
+    console.print(
+        f"report: {paths['json']} ({paths['markdown'].name}, {paths['html'].name}, "
+        f"{paths['chart'].name})",
+        markup=False,
+    )
 
 
 def register(app: typer.Typer) -> None:
     """Add this module's commands to app."""
+    app.command("evaluate")(evaluate_command)

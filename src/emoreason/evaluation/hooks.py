@@ -1,0 +1,327 @@
+"""Scoring hooks named by task YAMLs (``scorer:``): samples + predictions -> scores with CIs.
+
+Every scorer returns ``{"scores": {name: {"value", "ci_low", "ci_high"}}, "details": {...},
+"counts": {...}}``. Headline scores get a seeded percentile-bootstrap 95% interval
+(:mod:`emoreason.evaluation.bootstrap`). Counted, never fatal: ``missing_prediction``,
+``unparseable`` (answers the rule of :mod:`~emoreason.evaluation.answer_parsing` cannot map),
+``judge_failure``. Under the task policy ``unparseable: wrong`` (default) an unparseable or
+missing answer is scored as a wrong prediction; under ``drop`` the sample is left out.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from emoreason.evaluation.answer_parsing import build_label_synonyms, parse_answer
+from emoreason.evaluation.bootstrap import bootstrap_ci, mean_ci, score_with_ci
+from emoreason.evaluation.cues import LocalCueExtractor
+from emoreason.evaluation.loaders.base import Sample
+from emoreason.evaluation.loaders.reasoning import emotions_in
+from emoreason.evaluation.metrics.camer import normalize_subset
+from emoreason.evaluation.metrics.classification import (
+    confusion_matrix,
+    encode_labels,
+    per_class_scores,
+    scores_from_codes,
+)
+from emoreason.evaluation.metrics.emocue360 import average_prf, emocue360_per_sample
+from emoreason.evaluation.metrics.open_vocab import open_vocab_per_sample
+
+UNPARSEABLE = "<unparseable>"
+
+
+@dataclass
+class Prediction:
+    """A model's answer for one sample: free text and/or an explicit label, emotions, cues."""
+
+    id: str
+    text: str | None = None
+    label: str | None = None
+    emotions: list[str] | None = None
+    cues: dict[str, list[str]] | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class ScoringContext:
+    """What scorers may need beyond the data: bootstrap settings and optional models."""
+
+    n_resamples: int = 1000
+    seed: int = 0
+    embedder: Callable[[list[str]], Any] | None = None
+    cue_extractor: Callable[..., dict[str, list[str]]] | None = None
+    judge: Any = None  # emoreason.evaluation.judge.LLMJudge
+
+
+Pair = tuple[Sample, Prediction | None]
+
+
+def _labelled_predictions(
+    task: Any, pairs: Sequence[Pair], counts: Counter
+) -> list[tuple[Sample, str, str]]:
+    """(sample, true label, predicted label or UNPARSEABLE) per scored sample."""
+    out: list[tuple[Sample, str, str]] = []
+    synonym_cache: dict[tuple[str, ...], dict[str, str]] = {}
+    for sample, prediction in pairs:
+        if sample.label is None:
+            counts["no_reference_label"] += 1
+            continue
+        labels = tuple(sample.labels or task.labels or [sample.label])
+        synonyms = synonym_cache.setdefault(labels, build_label_synonyms(labels))
+        if prediction is None:
+            counts["missing_prediction"] += 1
+            predicted = None
+        else:
+            parsed = parse_answer(prediction.label or prediction.text, labels, synonyms)
+            if not parsed.ok and prediction.label and prediction.text:
+                parsed = parse_answer(prediction.text, labels, synonyms)
+            predicted = parsed.label
+            if predicted is None:
+                counts["unparseable"] += 1
+        if predicted is None and task.unparseable == "drop":
+            continue
+        out.append((sample, sample.label, predicted or UNPARSEABLE))
+    return out
+
+
+def _classification_block(
+    y_true: list[str], y_pred: list[str], labels: list[str], ctx: ScoringContext, prefix: str = ""
+) -> dict[str, dict[str, float]]:
+    true_codes, pred_codes = encode_labels(y_true, y_pred, labels)
+    point = scores_from_codes(true_codes, pred_codes, len(labels))
+    out = {}
+    for name, value in point.items():
+        interval = bootstrap_ci(
+            lambda idx, name=name: scores_from_codes(true_codes[idx], pred_codes[idx], len(labels))[
+                name
+            ],
+            len(y_true),
+            n_resamples=ctx.n_resamples,
+            seed=ctx.seed,
+        )
+        out[prefix + name] = score_with_ci(value, interval)
+    return out
+
+
+def score_classification(task: Any, pairs: Sequence[Pair], ctx: ScoringContext) -> dict[str, Any]:
+    """Accuracy, weighted P/R/F1, UAR, WAR (+ confusion matrix and per-class scores)."""
+    counts: Counter = Counter()
+    rows = _labelled_predictions(task, pairs, counts)
+    y_true = [t for _, t, _ in rows]
+    y_pred = [p for _, _, p in rows]
+    labels = list(task.labels or sorted(set(y_true)))
+    scores = _classification_block(y_true, y_pred, labels, ctx) if rows else {}
+    details = {
+        "labels": labels,
+        "confusion_matrix": confusion_matrix(y_true, y_pred, labels).tolist(),
+        "per_class": per_class_scores(y_true, y_pred, labels),
+        "n_scored": len(rows),
+    }
+    return {"scores": scores, "details": details, "counts": dict(counts)}
+
+
+def _subset_accuracy(subsets: np.ndarray, correct: np.ndarray, name: str) -> float:
+    mask = subsets == name
+    return float(correct[mask].mean()) if mask.any() else math.nan
+
+
+def score_camer(task: Any, pairs: Sequence[Pair], ctx: ScoringContext) -> dict[str, Any]:
+    """Classification scores + accuracy per CA-MER subset + video-aligned − audio-aligned gap."""
+    result = score_classification(task, pairs, ctx)
+    rows = _labelled_predictions(task, pairs, Counter())
+    subsets = np.array([normalize_subset(s.subset or "") for s, _, _ in rows])
+    correct = np.array([t == p for _, t, p in rows], dtype=np.float64)
+    n = len(rows)
+    for name in sorted(set(subsets.tolist())):
+        value = _subset_accuracy(subsets, correct, name)
+        interval = bootstrap_ci(
+            lambda idx, name=name: _subset_accuracy(subsets[idx], correct[idx], name),
+            n,
+            n_resamples=ctx.n_resamples,
+            seed=ctx.seed,
+        )
+        result["scores"][f"accuracy[{name}]"] = score_with_ci(value, interval)
+
+    def gap(idx: np.ndarray) -> float:
+        return _subset_accuracy(subsets[idx], correct[idx], "video-aligned") - _subset_accuracy(
+            subsets[idx], correct[idx], "audio-aligned"
+        )
+
+    all_idx = np.arange(n)
+    if n:
+        result["scores"]["bias_gap"] = score_with_ci(
+            gap(all_idx), bootstrap_ci(gap, n, n_resamples=ctx.n_resamples, seed=ctx.seed)
+        )
+    result["details"]["bias_gap_definition"] = "accuracy(video-aligned) - accuracy(audio-aligned)"
+    return result
+
+
+def score_emobench_m(task: Any, pairs: Sequence[Pair], ctx: ScoringContext) -> dict[str, Any]:
+    """Per-dataset accuracy and weighted F1 (each with its own label set), their mean, overall."""
+    counts: Counter = Counter()
+    rows = _labelled_predictions(task, pairs, counts)
+    by_dataset: dict[str, list[tuple[Sample, str, str]]] = {}
+    for row in rows:
+        by_dataset.setdefault(row[0].subset or "-", []).append(row)
+    scores: dict[str, dict[str, float]] = {}
+    per_dataset_acc = []
+    for dataset, items in sorted(by_dataset.items()):
+        labels = list(items[0][0].labels or sorted({t for _, t, _ in items}))
+        block = _classification_block(
+            [t for _, t, _ in items], [p for _, _, p in items], labels, ctx
+        )
+        scores[f"accuracy[{dataset}]"] = block["accuracy"]
+        scores[f"weighted_f1[{dataset}]"] = block["weighted_f1"]
+        per_dataset_acc.append(block["accuracy"]["value"])
+    correct = np.array([t == p for _, t, p in rows], dtype=np.float64)
+    if rows:
+        scores["accuracy"] = score_with_ci(
+            float(correct.mean()), mean_ci(correct, n_resamples=ctx.n_resamples, seed=ctx.seed)
+        )
+        datasets = np.array([s.subset or "-" for s, _, _ in rows])
+        names = sorted(by_dataset)
+
+        def macro(idx: np.ndarray) -> float:
+            values = [_subset_accuracy(datasets[idx], correct[idx], d) for d in names]
+            kept = [v for v in values if not math.isnan(v)]
+            return sum(kept) / len(kept) if kept else math.nan
+
+        scores["mean_dataset_accuracy"] = score_with_ci(
+            sum(per_dataset_acc) / len(per_dataset_acc),
+            bootstrap_ci(macro, len(rows), n_resamples=ctx.n_resamples, seed=ctx.seed),
+        )
+    return {"scores": scores, "details": {"datasets": sorted(by_dataset)}, "counts": dict(counts)}
+
+
+def _predicted_emotions(prediction: Prediction) -> list[str]:
+    if prediction.emotions:
+        return list(prediction.emotions)
+    words = emotions_in(prediction.text)
+    if not words and prediction.label:
+        words = [prediction.label]
+    return words
+
+
+def _judge_scores(pairs: Sequence[Pair], ctx: ScoringContext, counts: Counter) -> dict[str, Any]:
+    if ctx.judge is None:
+        return {}
+    clue, label = [], []
+    for sample, prediction in pairs:
+        if prediction is None or not sample.reference_text or not prediction.text:
+            continue
+        c = ctx.judge.clue_overlap(sample.reference_text, prediction.text)
+        ref_emotions = ", ".join(sample.reference_emotions) or (sample.label or "")
+        pred_emotions = ", ".join(_predicted_emotions(prediction))
+        lab = (
+            ctx.judge.label_overlap(ref_emotions, pred_emotions)
+            if ref_emotions and pred_emotions
+            else None
+        )
+        for value, bucket in ((c, clue), (lab, label)):
+            if value is None:
+                counts["judge_failure"] += 1
+            else:
+                bucket.append(value)
+    out = {}
+    for name, values in (("judge_clue_overlap", clue), ("judge_label_overlap", label)):
+        if values:
+            out[name] = score_with_ci(
+                sum(values) / len(values),
+                mean_ci(values, n_resamples=ctx.n_resamples, seed=ctx.seed),
+            )
+    return out
+
+
+def score_open_vocab(task: Any, pairs: Sequence[Pair], ctx: ScoringContext) -> dict[str, Any]:
+    """Accuracy_s / Recall_s through the emotion wheel, plus LLM-judge scores when configured."""
+    counts: Counter = Counter()
+    refs, preds = [], []
+    for sample, prediction in pairs:
+        if prediction is None:
+            counts["missing_prediction"] += 1
+        refs.append(sample.reference_emotions)
+        preds.append(_predicted_emotions(prediction) if prediction is not None else [])
+    per_sample = [s for s in open_vocab_per_sample(refs, preds) if s is not None]
+    counts["no_reference_emotions"] += len(refs) - len(per_sample)
+    scores: dict[str, Any] = {}
+    for name, column in (("accuracy_s", 0), ("recall_s", 1)):
+        values = [s[column] for s in per_sample]
+        if values:
+            scores[name] = score_with_ci(
+                sum(values) / len(values),
+                mean_ci(values, n_resamples=ctx.n_resamples, seed=ctx.seed),
+            )
+    scores.update(_judge_scores(pairs, ctx, counts))
+    details = {"n_scored": len(per_sample)}
+    if ctx.judge is not None:
+        details["judge"] = ctx.judge.info()
+    return {"scores": scores, "details": details, "counts": dict(counts)}
+
+
+def score_emocue360(task: Any, pairs: Sequence[Pair], ctx: ScoringContext) -> dict[str, Any]:
+    """EmoCue-360 P/R/F1 per category; cues extracted from texts where not given."""
+    counts: Counter = Counter()
+    extractor = ctx.cue_extractor or LocalCueExtractor()
+    refs, preds, subtitles = [], [], []
+    for sample, prediction in pairs:
+        ref = sample.extra.get("cues") or extractor(sample.reference_text, sample.subtitle)
+        if prediction is None:
+            counts["missing_prediction"] += 1
+            pred: dict[str, list[str]] = {}
+        else:
+            pred = prediction.cues or extractor(prediction.text, sample.subtitle)
+        refs.append(ref)
+        preds.append(pred)
+        subtitles.append(sample.subtitle)
+    per_sample = emocue360_per_sample(refs, preds, ctx.embedder, subtitles=subtitles)
+    scores: dict[str, Any] = {}
+    details: dict[str, Any] = {"extractor": getattr(extractor, "version", type(extractor).__name__)}
+    for category, items in per_sample.items():
+        kept = [s for s in items if s is not None]
+        details[f"n_scored[{category}]"] = len(kept)
+        means = average_prf(items)
+        for column, metric in enumerate(("precision", "recall", "f1")):
+            if kept:
+                values = [s[column] for s in kept]
+                scores[f"{category}_{metric}"] = score_with_ci(
+                    means[metric], mean_ci(values, n_resamples=ctx.n_resamples, seed=ctx.seed)
+                )
+    return {"scores": scores, "details": details, "counts": dict(counts)}
+
+
+def score_saber(task: Any, pairs: Sequence[Pair], ctx: ScoringContext) -> dict[str, Any]:
+    """SABER-Test: label accuracy per split (when labels exist) + open-vocabulary overlap."""
+    result = score_open_vocab(task, pairs, ctx)
+    labelled = [(s, p) for s, p in pairs if s.label is not None]
+    if labelled:
+        cls = score_classification(task, labelled, ctx)
+        result["scores"].update(cls["scores"])
+        rows = _labelled_predictions(task, labelled, Counter())
+        for split in ("consistent", "inconsistent"):
+            correct = [t == p for s, t, p in rows if s.subset == split]
+            if correct:
+                result["scores"][f"accuracy[{split}]"] = score_with_ci(
+                    sum(correct) / len(correct),
+                    mean_ci(correct, n_resamples=ctx.n_resamples, seed=ctx.seed),
+                )
+        for key, value in cls["counts"].items():
+            if key == "missing_prediction":  # already counted by the open-vocabulary pass
+                continue
+            result["counts"][key] = result["counts"].get(key, 0) + value
+    return result
+
+
+SCORERS: dict[str, Callable[[Any, Sequence[Pair], ScoringContext], dict[str, Any]]] = {
+    "camer": score_camer,
+    "classification": score_classification,
+    "emobench_m": score_emobench_m,
+    "emocue360": score_emocue360,
+    "open_vocab": score_open_vocab,
+    "saber": score_saber,
+}

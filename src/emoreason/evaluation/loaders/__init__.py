@@ -1,0 +1,42 @@
+"""Benchmark loaders: published layout in, :class:`LoadReport` (samples + counts) out."""
+
+from collections.abc import Callable
+
+from emoreason.evaluation.loaders.base import LoadReport, Sample, sample_id
+from emoreason.evaluation.loaders.labelled import (
+    EMOBENCH_M_CATEGORIES,
+    load_camer,
+    load_dfew,
+    load_emobench_m,
+    load_jsonl,
+    load_mer2023,
+)
+from emoreason.evaluation.loaders.reasoning import load_emer_v1, load_emer_v2, load_saber_test
+
+#: Loader name (as written in a task YAML) -> function(root, labels, label_map, **options).
+LOADERS: dict[str, Callable[..., LoadReport]] = {
+    "camer": load_camer,
+    "dfew": load_dfew,
+    "emer_v1": load_emer_v1,
+    "emer_v2": load_emer_v2,
+    "emobench_m": load_emobench_m,
+    "jsonl": load_jsonl,
+    "mer2023": load_mer2023,
+    "saber_test": load_saber_test,
+}
+
+__all__ = [
+    "EMOBENCH_M_CATEGORIES",
+    "LOADERS",
+    "LoadReport",
+    "Sample",
+    "load_camer",
+    "load_dfew",
+    "load_emer_v1",
+    "load_emer_v2",
+    "load_emobench_m",
+    "load_jsonl",
+    "load_mer2023",
+    "load_saber_test",
+    "sample_id",
+]

@@ -1,0 +1,161 @@
+"""Benchmarks are data: one YAML per task, read into :class:`TaskSpec`, found by name.
+
+Built-in tasks live in ``emoreason/evaluation/tasks/*.yaml`` (package data). Users add their
+own with ``include_paths`` (files or folders of ``*.yaml``; ``--include-path`` on the CLI); a
+user task with a built-in name replaces it. An unknown name is answered with the known ones.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field, fields
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from emoreason.errors import ConfigError
+
+UNPARSEABLE_POLICIES: tuple[str, ...] = ("wrong", "drop")
+
+
+@dataclass
+class TaskSpec:
+    """One benchmark task.
+
+    Identity: ``name``, ``version``, ``description``, ``citation``.
+    Data: ``loader`` (a key of :data:`emoreason.evaluation.loaders.LOADERS`),
+    ``loader_options``, ``labels``, ``label_map``.
+    Scoring: ``scorer`` (a key of :data:`emoreason.evaluation.hooks.SCORERS`), ``metrics``,
+    ``unparseable``.
+    """
+
+    name: str = field(metadata={"help": "task name used on the command line"})
+    loader: str = field(metadata={"help": "loader of the published layout (see LOADERS)"})
+    scorer: str = field(metadata={"help": "scoring hook (see hooks.SCORERS)"})
+    version: str = field(default="1", metadata={"help": "task version, recorded in reports"})
+    description: str = field(default="", metadata={"help": "one line shown by --list"})
+    citation: str = field(default="", metadata={"help": "where the benchmark comes from"})
+    loader_options: dict[str, Any] = field(
+        default_factory=dict, metadata={"help": "keyword options passed to the loader"}
+    )
+    labels: list[str] | None = field(
+        default=None, metadata={"help": "the task's label set (None: not a label task)"}
+    )
+    label_map: dict[str, str] = field(
+        default_factory=dict, metadata={"help": "raw dataset label -> task label"}
+    )
+    metrics: list[str] = field(
+        default_factory=list, metadata={"help": "headline scores to report (empty: all)"}
+    )
+    unparseable: str = field(
+        default="wrong",
+        metadata={"help": "unparseable answers: 'wrong' (scored as errors) or 'drop'"},
+    )
+    source: str = field(default="", metadata={"help": "the YAML file (set when loaded)"})
+
+    def __post_init__(self) -> None:
+        from emoreason.evaluation.hooks import SCORERS
+        from emoreason.evaluation.loaders import LOADERS
+
+        self.version = str(self.version)
+        self.label_map = {str(k): str(v) for k, v in (self.label_map or {}).items()}
+        if self.loader not in LOADERS:
+            raise ConfigError(
+                f"task {self.name!r}: loader {self.loader!r} is not known; valid: {sorted(LOADERS)}"
+            )
+        if self.scorer not in SCORERS:
+            raise ConfigError(
+                f"task {self.name!r}: scorer {self.scorer!r} is not known; valid: {sorted(SCORERS)}"
+            )
+        if self.unparseable not in UNPARSEABLE_POLICIES:
+            raise ConfigError(
+                f"task {self.name!r}: unparseable must be one of {list(UNPARSEABLE_POLICIES)}, "
+                f"got {self.unparseable!r}"
+            )
+        if self.labels is not None:
+            if not isinstance(self.labels, list) or not all(
+                isinstance(x, str) for x in self.labels
+            ):
+                raise ConfigError(f"task {self.name!r}: labels must be a list of strings")
+            unknown = sorted(set(self.label_map.values()) - set(self.labels))
+            if unknown:
+                raise ConfigError(
+                    f"task {self.name!r}: label_map targets {unknown} are not in labels {self.labels}"
+                )
+
+    @classmethod
+    def from_yaml(cls, path: str | Path, text: str | None = None) -> TaskSpec:
+        """Read one task YAML; unknown keys and missing required keys are ConfigErrors."""
+        if text is None:
+            try:
+                text = Path(path).read_text(encoding="utf-8")
+            except OSError as exc:
+                raise ConfigError(f"{path}: cannot read task file ({exc})") from exc
+        try:
+            data = yaml.safe_load(text)
+        except yaml.YAMLError as exc:
+            raise ConfigError(f"{path}: not valid YAML ({exc})") from exc
+        if not isinstance(data, dict):
+            raise ConfigError(f"{path}: a task file must be a mapping of keys")
+        known = {f.name for f in fields(cls)} - {"source"}
+        unknown = sorted(set(data) - known)
+        if unknown:
+            raise ConfigError(f"{path}: unknown key {unknown[0]!r}; valid keys: {sorted(known)}")
+        missing = [k for k in ("name", "loader", "scorer") if k not in data]
+        if missing:
+            raise ConfigError(f"{path}: missing required key {missing[0]!r}")
+        return cls(**data, source=str(path))
+
+
+def _builtin_files() -> list[tuple[str, str]]:
+    folder = resources.files("emoreason.evaluation") / "tasks"
+    return sorted(
+        (str(entry), entry.read_text(encoding="utf-8"))
+        for entry in folder.iterdir()
+        if entry.name.endswith(".yaml")
+    )
+
+
+def _user_files(include_paths: Iterable[str | Path]) -> list[Path]:
+    out: list[Path] = []
+    for raw in include_paths:
+        path = Path(raw)
+        if path.is_dir():
+            out.extend(sorted(path.glob("*.yaml")) + sorted(path.glob("*.yml")))
+        elif path.is_file():
+            out.append(path)
+        else:
+            raise ConfigError(f"--include-path {path}: no such file or folder")
+    return out
+
+
+class TaskRegistry:
+    """Name -> TaskSpec over the built-in tasks plus ``include_paths``."""
+
+    def __init__(self, include_paths: Iterable[str | Path] = ()) -> None:
+        self.tasks: dict[str, TaskSpec] = {}
+        for source, text in _builtin_files():
+            spec = TaskSpec.from_yaml(source, text)
+            self.tasks[spec.name] = spec
+        for path in _user_files(include_paths):
+            spec = TaskSpec.from_yaml(path)
+            self.tasks[spec.name] = spec
+
+    def names(self) -> list[str]:
+        return sorted(self.tasks)
+
+    def get(self, name: str) -> TaskSpec:
+        if name not in self.tasks:
+            raise ConfigError(f"unknown task {name!r}; known tasks: {', '.join(self.names())}")
+        return self.tasks[name]
+
+
+def get_task(name: str, include_paths: Iterable[str | Path] = ()) -> TaskSpec:
+    return TaskRegistry(include_paths).get(name)
+
+
+def list_tasks(include_paths: Iterable[str | Path] = ()) -> list[TaskSpec]:
+    registry = TaskRegistry(include_paths)
+    return [registry.tasks[n] for n in registry.names()]

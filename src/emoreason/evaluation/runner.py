@@ -1,0 +1,264 @@
+"""Run one task: load the benchmark, get predictions (file or backend), score, build the report.
+
+Predictions file (JSONL, a JSON list, or CSV): one row per sample with an id (``id``, ``name``,
+``names``, ``video``, ``video_id``, ``clip_id``: compared without folders and media extension)
+and any of: ``prediction``/``answer``/``response``/``output``/``predicted_value``/``text``
+(free text), ``emotion``/``label``/``discrete`` (a label), ``emotions`` (open-vocabulary
+list), ``cues`` (EmoCue-360 dict), or a whole :class:`~emoreason.schema.result.AnalysisResult`
+(``emotion`` + ``saber``). Rows without an id and ids that are not in the benchmark are counted
+(``prediction_missing_id``, ``prediction_unknown_id``); a repeated id keeps the first row.
+
+Backends call :func:`emoreason.analyze` on each sample's media (imported lazily); a clip that
+fails is counted under ``prediction_error`` and the run goes on.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import json
+import time
+from collections import Counter
+from collections.abc import Callable, Iterable
+from pathlib import Path
+from typing import Any
+
+from emoreason import __version__
+from emoreason.errors import InputError
+from emoreason.evaluation.bootstrap import DEFAULT_RESAMPLES, DEFAULT_SEED
+from emoreason.evaluation.hooks import SCORERS, Prediction, ScoringContext
+from emoreason.evaluation.loaders import LOADERS, LoadReport, Sample, sample_id
+from emoreason.evaluation.loaders.base import MAX_PROBLEMS, first_key, iter_csv
+from emoreason.evaluation.registry import TaskSpec
+
+BACKENDS: tuple[str, ...] = ("rules", "transformers", "openai")
+PRED_ID_KEYS = ("id", "name", "names", "video", "video_id", "clip_id", "source")
+PRED_TEXT_KEYS = (
+    "prediction",
+    "answer",
+    "response",
+    "output",
+    "predicted_value",
+    "text",
+    "reasons",
+)
+PRED_LABEL_KEYS = ("emotion", "label", "discrete")
+
+
+def prediction_from_row(row: dict[str, Any]) -> Prediction | None:
+    """One predictions-file row as a Prediction (None when it has no id)."""
+    ident = sample_id(first_key(row, PRED_ID_KEYS))
+    if ident is None:
+        return None
+    text = first_key(row, PRED_TEXT_KEYS)
+    saber = row.get("saber")
+    if text is None and isinstance(saber, dict):
+        text = saber_text(saber)
+    emotions = row.get("emotions")
+    if isinstance(emotions, str):
+        emotions = [emotions]
+    cues = row.get("cues") if isinstance(row.get("cues"), dict) else None
+    label = first_key(row, PRED_LABEL_KEYS)
+    return Prediction(
+        id=ident,
+        text=str(text) if text is not None else None,
+        label=str(label) if label is not None else None,
+        emotions=[str(e) for e in emotions] if isinstance(emotions, list) and emotions else None,
+        cues=cues,
+    )
+
+
+def saber_text(saber: dict[str, Any]) -> str:
+    """A SABER record as one description (SED order: scene, audio, face, body, reasoning)."""
+    audio = saber.get("audio_desc") if isinstance(saber.get("audio_desc"), dict) else {}
+    parts = [
+        saber.get("video_desc"),
+        audio.get("acoustic_feat"),
+        saber.get("facial_exp_desc"),
+        saber.get("body_lang_desc"),
+        saber.get("sentiment_analysis"),
+    ]
+    return " ".join(str(p).strip() for p in parts if p and str(p).strip())
+
+
+def _rows(path: Path) -> Iterable[tuple[str, Any]]:
+    if path.suffix.lower() == ".csv":
+        for line, row in iter_csv(path):
+            yield f"{path.name}:{line}", row
+        return
+    text = path.read_text(encoding="utf-8")
+    stripped = text.lstrip()
+    if path.suffix.lower() == ".json" or stripped.startswith("["):
+        try:
+            data = json.loads(text)
+        except json.JSONDecodeError as exc:
+            raise InputError(f"not valid JSON ({exc.msg})", path=path, line=exc.lineno) from exc
+        items = data if isinstance(data, list) else [data]
+        for i, item in enumerate(items):
+            yield f"{path.name}[{i}]", item
+        return
+    for number, line in enumerate(text.splitlines(), 1):
+        if line.strip():
+            try:
+                yield f"{path.name}:{number}", json.loads(line)
+            except json.JSONDecodeError as exc:
+                yield f"{path.name}:{number}", InputError(f"not valid JSON ({exc.msg})")
+
+
+def load_predictions(
+    path: str | Path, counts: Counter, problems: list[str]
+) -> dict[str, Prediction]:
+    """id -> Prediction from a predictions file; bad rows counted (``prediction_bad_row``)."""
+    path = Path(path)
+    if not path.is_file():
+        raise InputError("predictions file not found", path=path)
+    out: dict[str, Prediction] = {}
+    for where, row in _rows(path):
+        reason = None
+        if not isinstance(row, dict):
+            reason = "prediction_bad_row"
+        else:
+            prediction = prediction_from_row(row)
+            if prediction is None:
+                reason = "prediction_missing_id"
+            elif prediction.id in out:
+                reason = "prediction_duplicate_id"
+            else:
+                out[prediction.id] = prediction
+        if reason is not None:
+            counts[reason] += 1
+            if len(problems) < MAX_PROBLEMS:
+                problems.append(f"{reason}: {where}")
+    return out
+
+
+def predict_with_backend(
+    samples: list[Sample],
+    backend: str,
+    lang: str,
+    counts: Counter,
+    problems: list[str],
+    on_progress: Callable[[int, int], None] | None = None,
+    **analyze_options: Any,
+) -> dict[str, Prediction]:
+    """Run :func:`emoreason.analyze` on every sample's media; failures counted, not raised."""
+    if backend not in BACKENDS:
+        raise InputError(
+            f"unknown backend {backend!r}; valid: {', '.join(BACKENDS)}", field="backend"
+        )
+    import emoreason  # lazy: the pipeline pulls in the perception stack
+
+    out: dict[str, Prediction] = {}
+    for i, sample in enumerate(samples, 1):
+        if sample.media is None:
+            counts["prediction_error"] += 1
+            if len(problems) < MAX_PROBLEMS:
+                problems.append(f"prediction_error: {sample.id}: no media file to analyse")
+        else:
+            try:
+                result = emoreason.analyze(
+                    sample.media, backend=backend, lang=lang, **analyze_options
+                )
+                record = result.saber.model_dump() if hasattr(result.saber, "model_dump") else {}
+                out[sample.id] = Prediction(
+                    id=sample.id,
+                    text=saber_text(record) if record else result.explanation,
+                    label=result.emotion,
+                    emotions=[result.emotion, *result.emotions],
+                    extra={"verdict": str(result.consistency.verdict.value)},
+                )
+            except Exception as exc:  # one bad clip must not stop the run
+                counts["prediction_error"] += 1
+                if len(problems) < MAX_PROBLEMS:
+                    problems.append(f"prediction_error: {sample.id}: {type(exc).__name__}: {exc}")
+        if on_progress is not None:
+            on_progress(i, len(samples))
+    return out
+
+
+def load_task_data(task: TaskSpec, data_dir: str | Path) -> LoadReport:
+    root = Path(data_dir)
+    if not root.is_dir():
+        raise InputError("data folder not found", path=root)
+    loader = LOADERS[task.loader]
+    return loader(root, task.labels, task.label_map or None, **task.loader_options)
+
+
+def evaluate(
+    task: TaskSpec,
+    data_dir: str | Path,
+    *,
+    predictions: str | Path | None = None,
+    backend: str | None = None,
+    lang: str = "en",
+    n_resamples: int = DEFAULT_RESAMPLES,
+    seed: int = DEFAULT_SEED,
+    limit: int | None = None,
+    embedder: Any = None,
+    cue_extractor: Any = None,
+    judge: Any = None,
+    on_progress: Callable[[int, int], None] | None = None,
+) -> dict[str, Any]:
+    """Evaluate one task and return the JSON-ready report (see :mod:`emoreason.evaluation.report`)."""
+    if (predictions is None) == (backend is None):
+        raise InputError(
+            "give exactly one of predictions (a file) or backend (rules|transformers|openai)"
+        )
+    start = time.perf_counter()
+    loaded = load_task_data(task, data_dir)
+    samples = loaded.samples[:limit] if limit else loaded.samples
+    counts: Counter = Counter(loaded.counts)
+    problems = list(loaded.problems)
+    if predictions is not None:
+        by_id = load_predictions(predictions, counts, problems)
+        known = {s.id for s in samples}
+        unknown = [i for i in by_id if i not in known]
+        counts["prediction_unknown_id"] += len(unknown)
+        for ident in unknown[: max(0, MAX_PROBLEMS - len(problems))]:
+            problems.append(f"prediction_unknown_id: {ident!r} is not in the benchmark")
+        source = {"predictions": str(predictions)}
+    else:
+        assert backend is not None
+        by_id = predict_with_backend(samples, backend, lang, counts, problems, on_progress)
+        source = {"backend": backend, "lang": lang}
+    pairs = [(s, by_id.get(s.id)) for s in samples]
+    ctx = ScoringContext(
+        n_resamples=n_resamples,
+        seed=seed,
+        embedder=embedder,
+        cue_extractor=cue_extractor,
+        judge=judge,
+    )
+    scored = SCORERS[task.scorer](task, pairs, ctx)
+    for key, value in scored["counts"].items():
+        counts[key] += value
+    headline = [
+        name for name in scored["scores"] if not task.metrics or name.split("[")[0] in task.metrics
+    ]
+    return {
+        "task": {
+            "name": task.name,
+            "version": task.version,
+            "description": task.description,
+            "citation": task.citation,
+            "scorer": task.scorer,
+            "loader": task.loader,
+            "source": task.source,
+        },
+        "data": str(data_dir),
+        "source": source,
+        "n_samples": len(samples),
+        "scores": scored["scores"],
+        "headline": headline,
+        "details": scored["details"],
+        "counts": dict(sorted(counts.items())),
+        "problems": problems,
+        "bootstrap": {
+            "n_resamples": n_resamples,
+            "seed": seed,
+            "confidence": 0.95,
+            "method": "percentile",
+        },
+        "emoreason_version": __version__,
+        "created": _dt.datetime.now(_dt.UTC).isoformat(timespec="seconds"),
+        "elapsed_s": round(time.perf_counter() - start, 3),
+    }
