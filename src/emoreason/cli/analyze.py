@@ -1,9 +1,210 @@
-"""CLI command(s) for this stage: filled in by the subsystem that owns it."""
+"""``emoreason analyze INPUT...``: the main job - perceive, reason, explain.
+
+One clip without ``-o`` prints a readable analysis (final emotion, consistency verdict,
+per-modality table, the six SABER dimensions); ``--json`` prints the result JSON instead.
+Several clips (or ``-o``) run as a batch with a progress bar, one JSONL row per clip appended
+as it finishes, ``--resume`` to skip finished ids, error rows for failed clips. Exit code 1 when
+any clip failed.
+"""
 
 from __future__ import annotations
 
+from pathlib import Path
+from typing import Any
+
 import typer
+from rich.markup import escape
+from rich.padding import Padding
+from rich.panel import Panel
+from rich.table import Table
+from rich.text import Text
+
+from emoreason.cli.output import console, err_console, handle_errors, print_json, progress_bar
+
+_COLOR = {
+    "neutral": "white",
+    "happy": "yellow",
+    "sad": "blue",
+    "angry": "red",
+    "fearful": "magenta",
+    "surprised": "cyan",
+    "disgusted": "green",
+}
+_TITLES = {
+    "en": ("Scene", "Speech content", "Acoustic features", "Facial expression", "Body language",
+           "Reasoning"),
+    "zh": ("场景", "语音内容", "声学特征", "面部表情", "肢体语言", "情感推理"),
+}  # fmt: skip
+
+
+def _label(label: str | None) -> str:
+    if label is None:
+        return "[dim]unavailable[/dim]"
+    return f"[bold {_COLOR.get(label, 'white')}]{escape(label)}[/bold {_COLOR.get(label, 'white')}]"
+
+
+def show_result(result: Any) -> None:
+    """The rich, readable single-clip view."""
+    from emoreason.schema.labels import EMOTION_ZH
+    from emoreason.schema.saber import SABER_DIMENSIONS
+
+    c = result.consistency
+    zh = f" ({EMOTION_ZH.get(result.emotion, '')})" if result.language == "zh" else ""
+    verdict_style = "green" if c.consistent else "red"
+    head = (
+        f"Emotion: {_label(result.emotion)}{zh}"
+        + (f"  [dim]traces: {escape(', '.join(result.emotions))}[/dim]" if result.emotions else "")
+        + f"\nConsistency: [bold {verdict_style}]{c.verdict.value}[/bold {verdict_style}]"
+        + (f"  pattern: [bold]{escape(c.pattern)}[/bold]" if c.pattern else "")
+        + (
+            f"  conflicts: {escape(', '.join(f'{a} vs {b}' for a, b in c.conflicts))}"
+            if c.conflicts
+            else ""
+        )
+        + f"\n{escape(c.explanation)}"
+    )
+    panel = Panel(head, title=f"[bold]{escape(result.id)}[/bold]", subtitle=escape(result.source))
+    console.print(panel, soft_wrap=False)
+    table = Table(title="Per-modality evidence", title_justify="left")
+    table.add_column("modality")
+    table.add_column("label")
+    table.add_column("confidence", justify="right")
+    table.add_column("top scores")
+    for modality, hyp in result.hypotheses.items():
+        if not hyp.available:
+            table.add_row(modality, _label(None), "-", "")
+            continue
+        top = sorted(hyp.distribution.items(), key=lambda kv: -kv[1])[:3]
+        table.add_row(
+            modality,
+            _label(hyp.label),
+            f"{hyp.confidence:.2f}",
+            ", ".join(f"{e} {p:.2f}" for e, p in top),
+        )
+    console.print(table, soft_wrap=False)
+    titles = _TITLES.get(result.language, _TITLES["en"])
+    for title, dim in zip(titles, SABER_DIMENSIONS, strict=True):
+        text = result.saber.dimension(dim)
+        body = Text(text) if text else Text("(missing)", style="dim")
+        console.print(f"[bold cyan]{title}[/bold cyan]  [dim]{dim}[/dim]")
+        console.print(Padding(body, (0, 0, 0, 2)), soft_wrap=False)
+    timings = ", ".join(
+        f"{k} {v:.2f}s"
+        for k, v in result.timings.items()
+        if k in ("perception", "reasoning", "total")
+    )
+    console.print(f"[dim]backend {escape(result.backend)} · {escape(timings)}[/dim]")
+
+
+@handle_errors
+def analyze_command(
+    inputs: list[str] = typer.Argument(
+        ..., help="Clips, folders of clips, or manifest .jsonl (ms-swift rows accepted)."
+    ),
+    lang: str = typer.Option("en", "--lang", help="Language of the analysis text: en or zh."),
+    backend: str = typer.Option(
+        "rules", "--backend", help="Reasoning backend: rules, transformers or openai."
+    ),
+    model: str | None = typer.Option(
+        None, "--model", help="Local model folder (transformers) or served model name (openai)."
+    ),
+    base_url: str | None = typer.Option(
+        None, "--base-url", help="OpenAI-compatible server, e.g. http://127.0.0.1:8000/v1."
+    ),
+    as_json: bool = typer.Option(
+        False, "--json", help="Print result JSON instead of the readable view."
+    ),
+    output: Path | None = typer.Option(
+        None, "-o", "--output", help="Append one JSONL row per clip to this file."
+    ),
+    resume: bool = typer.Option(
+        False, "--resume", help="Skip clips whose id is already in the output."
+    ),
+    report: Path | None = typer.Option(
+        None, "--report", help="Write a report: out.html or out.png."
+    ),
+    fps: float | None = typer.Option(
+        None, "--fps", help="Frames sampled per second for face/body/scene."
+    ),
+    no_evidence: bool = typer.Option(
+        False, "--no-evidence", help="Leave the raw evidence out of the output rows."
+    ),
+) -> None:
+    """Analyse clips: what the person feels, why, and whether face, voice and words agree."""
+    from emoreason.pipeline.analyze import Analyzer
+    from emoreason.pipeline.batch import collect_jobs, run_batch
+    from emoreason.pipeline.report import write_report
+
+    if resume and output is None:
+        raise typer.BadParameter("--resume needs -o/--output", param_hint="--resume")
+    jobs = collect_jobs(inputs)
+    analyzer = Analyzer(
+        backend, lang, model=model, base_url=base_url, fps=fps, include_evidence=not no_evidence
+    )
+    if len(jobs) == 1 and output is None:
+        summary = run_batch(jobs, lambda path, cid: analyzer.analyze(path, cid))
+        if summary.errors:
+            err_console.print(f"[bold red]error:[/bold red] {escape(summary.errors[0].error)}")
+            raise typer.Exit(1)
+        result = summary.results[0]
+        print_json(result) if as_json else show_result(result)
+    else:
+        summary = _run_with_progress(jobs, analyzer, output, resume, as_json)
+    if report is not None:
+        results = summary.results
+        if output is not None and resume:
+            results = _results_from(output, results)
+        for path in write_report(report, results, summary.errors):
+            err_console.print(f"report: {escape(str(path))}")
+    if summary.failed:
+        raise typer.Exit(1)
+
+
+def _run_with_progress(jobs, analyzer, output, resume, as_json) -> Any:
+    from emoreason.pipeline.batch import run_batch
+
+    with progress_bar() as progress:
+        task = progress.add_task("analysing", total=len(jobs))
+
+        def on_done(job, row) -> None:
+            if row is None:
+                progress.console.print(f"[dim]skip[/dim] {escape(job.id)} (already in output)")
+            elif getattr(row, "status", "") == "error":
+                progress.console.print(f"[red]fail[/red] {escape(job.id)}: {escape(row.error)}")
+            else:
+                c = row.consistency
+                progress.console.print(
+                    f"[green]ok[/green]   {escape(job.id)}: {_label(row.emotion)} "
+                    f"({c.verdict.value}{', ' + c.pattern if c.pattern else ''})"
+                )
+            if as_json and row is not None and output is None:
+                console.print(row.model_dump_json(), markup=False, highlight=False)
+            progress.advance(task)
+
+        summary = run_batch(jobs, lambda p, cid: analyzer.analyze(p, cid), output=output,
+                            resume=resume, on_done=on_done)  # fmt: skip
+    where = f" -> {output}" if output else ""
+    err_console.print(
+        f"{summary.ok} ok, {summary.failed} failed, {summary.skipped} skipped "
+        f"in {summary.seconds:.1f}s{escape(where)}"
+    )
+    return summary
+
+
+def _results_from(output: Path, fresh: list) -> list:
+    """All ok results in the output file (a resumed batch reports on every finished clip)."""
+    from emoreason.formats.jsonl import iter_jsonl
+    from emoreason.schema.result import AnalysisResult
+
+    results = []
+    for item in iter_jsonl(output, on_error="collect"):
+        if item.ok and isinstance(item.value, dict) and item.value.get("status") == "ok":
+            try:
+                results.append(AnalysisResult.model_validate(item.value))
+            except ValueError:
+                continue
+    return results or fresh
 
 
 def register(app: typer.Typer) -> None:
-    """Add this module's commands to app."""
+    app.command("analyze")(analyze_command)

@@ -1,0 +1,1 @@
+"""The main job: perceive -> reason -> AnalysisResult; batches, resumable JSONL, reports."""

@@ -1,0 +1,46 @@
+"""Pipeline fixtures: a fake perception stage that returns synthetic Evidence per file name."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "reasoning"))
+
+from synthetic_evidence import SCENARIOS, make_evidence
+
+from emoreason.errors import MediaError
+
+
+class FakePerceiver:
+    """``<scenario>.mp4`` -> that scenario's Evidence; any other name -> MediaError."""
+
+    def __init__(self) -> None:
+        self.calls: list[str] = []
+
+    def perceive(self, path: str):
+        self.calls.append(path)
+        stem = Path(path).stem
+        if stem not in SCENARIOS:
+            raise MediaError("cannot decode: not a video", path=path)
+        return make_evidence(stem, path=path)
+
+
+@pytest.fixture
+def fake_perceiver(monkeypatch):
+    fake = FakePerceiver()
+    monkeypatch.setattr("emoreason.pipeline.analyze.make_perceiver", lambda options: fake)
+    return fake
+
+
+@pytest.fixture
+def clip_dir(tmp_path):
+    """A folder with four 'clips' (dummy bytes) and one bad file."""
+    folder = tmp_path / "clips"
+    folder.mkdir()
+    for name in ("consistent_sad", "masking", "sarcasm", "silence", "broken"):
+        (folder / f"{name}.mp4").write_bytes(b"\x00fake")
+    (folder / "notes.txt").write_text("not media")
+    return folder

@@ -1,0 +1,47 @@
+"""The analyze API: perceive -> reason, timings, ids, warm reuse, clear errors."""
+
+from __future__ import annotations
+
+import pytest
+
+import emoreason
+from emoreason.errors import ConfigError, MediaError
+from emoreason.pipeline import analyze as analyze_module
+from emoreason.pipeline.analyze import Analyzer
+from emoreason.schema import AnalysisResult
+
+
+def test_analyzer_result_and_timings(clip_dir, fake_perceiver):
+    result = Analyzer(lang="zh").analyze(clip_dir / "sarcasm.mp4", clip_id="custom")
+    assert isinstance(result, AnalysisResult)
+    assert result.id == "custom" and result.language == "zh" and result.emotion == "angry"
+    assert {"perception", "reasoning", "total"} <= set(result.timings)
+    assert result.timings["total"] >= result.timings["reasoning"]
+    assert result.evidence is not None
+
+
+def test_package_level_analyze_reuses_the_warm_analyzer(clip_dir, fake_perceiver):
+    analyze_module._WARM.clear()
+    a = emoreason.analyze(str(clip_dir / "masking.mp4"))
+    first = next(iter(analyze_module._WARM.values()))
+    b = emoreason.analyze(str(clip_dir / "consistent_sad.mp4"), include_evidence=True)
+    assert a.consistency.pattern == "masking" and b.emotion == "sad"
+    c = emoreason.analyze(str(clip_dir / "masking.mp4"), include_evidence=False)
+    assert c.evidence is None
+    assert first is not next(iter(analyze_module._WARM.values()))  # new setting, new analyzer
+    assert len(analyze_module._WARM) == 1
+    analyze_module._WARM.clear()
+
+
+def test_errors_are_clear(clip_dir, tmp_path, fake_perceiver):
+    analyzer = Analyzer()
+    with pytest.raises(MediaError, match=r"missing\.mp4: file not found"):
+        analyzer.analyze(tmp_path / "missing.mp4")
+    with pytest.raises(MediaError, match="directory"):
+        analyzer.analyze(clip_dir)
+    with pytest.raises(MediaError, match="not a video"):
+        analyzer.analyze(clip_dir / "broken.mp4")
+    with pytest.raises(ConfigError, match="unknown language 'fr'"):
+        Analyzer(lang="fr")
+    with pytest.raises(ConfigError, match="unknown backend"):
+        Analyzer(backend="magic")

@@ -1,0 +1,135 @@
+"""openai backend against a loopback OpenAI-compatible test server started in the test."""
+
+from __future__ import annotations
+
+import base64
+import json
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+import pytest
+from synthetic_evidence import make_evidence
+
+from emoreason.errors import ConfigError
+from emoreason.reasoning import BackendError, create_backend
+from emoreason.reasoning.openai_backend import OpenAIConfig, OpenAIReasoner
+
+CLIP = Path(__file__).resolve().parents[2] / "examples" / "clips" / "sad_face_calm_voice.mp4"
+ANSWER = (
+    "1. Scene: A woman in a dim room.\n2. Speech content: she says everything is fine.\n"
+    "3. Acoustic features: even, calm voice.\n4. Facial expression: tears, lips pulled down.\n"
+    "5. Body language: head bowed.\n6. Reasoning: masking; the final emotion is sad."
+)
+
+
+class _Server:
+    def __init__(self, status: int = 200, reply: object | None = None) -> None:
+        self.requests: list[dict] = []
+        self.headers: list[dict] = []
+        outer = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self) -> None:
+                length = int(self.headers["Content-Length"])
+                outer.requests.append(json.loads(self.rfile.read(length)))
+                outer.headers.append(dict(self.headers))
+                body = (
+                    reply
+                    if reply is not None
+                    else {"choices": [{"message": {"role": "assistant", "content": ANSWER}}]}
+                )
+                data = json.dumps(body).encode()
+                self.send_response(status)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+
+            def log_message(self, *args: object) -> None:
+                pass
+
+        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.httpd.timeout = 5
+        self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
+        self.thread.start()
+        self.url = f"http://127.0.0.1:{self.httpd.server_port}/v1"
+
+    def close(self) -> None:
+        self.httpd.shutdown()
+        self.httpd.server_close()
+        self.thread.join(timeout=5)
+
+
+@pytest.fixture
+def server():
+    s = _Server()
+    yield s
+    s.close()
+
+
+def test_request_carries_media_prompt_and_evidence(server, monkeypatch):
+    monkeypatch.setenv("TEST_KEY", "sekrit")
+    reasoner = create_backend(
+        "openai",
+        base_url=server.url,
+        model="saber",
+        options={"api_key_env": "TEST_KEY", "timeout": 20},
+    )
+    ev = make_evidence("masking", path=str(CLIP))
+    result = reasoner.reason(ev, "en")
+    (request,) = server.requests
+    assert request["model"] == "saber" and request["temperature"] == 0.0
+    parts = request["messages"][0]["content"]
+    kinds = [p["type"] for p in parts]
+    assert kinds == ["video_url", "input_audio", "text"]
+    video = parts[0]["video_url"]["url"]
+    assert video.startswith("data:video/mp4;base64,")
+    assert base64.b64decode(video.split(",", 1)[1]) == CLIP.read_bytes()
+    wav = base64.b64decode(parts[1]["input_audio"]["data"])
+    assert wav[:4] == b"RIFF" and parts[1]["input_audio"]["format"] == "wav"
+    assert "Step 4" in parts[2]["text"] and "lip corners pulled down" in parts[2]["text"]
+    assert server.headers[0]["Authorization"] == "Bearer sekrit"
+    # the reply went through the parser: numbered sections -> full record
+    assert result.missing == [] and result.emotion == "sad" and result.backend == "openai"
+    assert result.saber.body_lang_desc == "head bowed."
+
+
+def test_audio_url_variant_and_no_media_for_missing_file(server):
+    reasoner = OpenAIReasoner(OpenAIConfig(base_url=server.url, audio_part="audio_url", timeout=20))
+    parts = reasoner.messages(make_evidence("masking", path=str(CLIP)), "zh")[0]["content"]
+    assert parts[1]["audio_url"]["url"].startswith("data:audio/wav;base64,")
+    assert parts[2]["text"].startswith("给定")
+    parts = reasoner.messages(make_evidence("masking"), "en")[0]["content"]  # path does not exist
+    assert [p["type"] for p in parts] == ["text"]
+
+
+@pytest.mark.parametrize(
+    "status,reply,match",
+    [
+        (500, {"error": "boom"}, "HTTP 500"),
+        (200, {"unexpected": True}, "not a chat completion"),
+    ],
+)
+def test_server_errors_are_clear(status, reply, match):
+    s = _Server(status=status, reply=reply)
+    try:
+        reasoner = OpenAIReasoner(OpenAIConfig(base_url=s.url, timeout=20))
+        with pytest.raises(BackendError, match=match):
+            reasoner.reason(make_evidence("masking"))
+    finally:
+        s.close()
+
+
+def test_unreachable_server_and_bad_config():
+    s = _Server()
+    url = s.url
+    s.close()  # nothing listens there any more
+    with pytest.raises(BackendError, match="cannot reach"):
+        OpenAIReasoner(OpenAIConfig(base_url=url, timeout=5)).reason(make_evidence("masking"))
+    with pytest.raises(ConfigError, match="base_url"):
+        OpenAIConfig(base_url="localhost:8000")
+    with pytest.raises(ConfigError, match="--base-url"):
+        create_backend("openai")
+    with pytest.raises(ConfigError, match="audio_part"):
+        OpenAIConfig(base_url="http://x/v1", audio_part="wav")
