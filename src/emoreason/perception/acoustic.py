@@ -1,0 +1,277 @@
+"""Acoustic (prosody and voice quality) evidence: Praat via parselmouth + openSMILE eGeMAPSv02.
+
+Measures pitch (level, range, variability, contour slope, sharpest rise), loudness in dBFS,
+jitter, shimmer, HNR, a syllable-nucleus speaking rate, pauses, and the 88 eGeMAPSv02
+functionals (``egemaps.<name>``). Every cue carries a plain-language sentence with times.
+Long audio is summarised by openSMILE in ``window_seconds`` windows (functionals averaged).
+"""
+
+from __future__ import annotations
+
+import math
+import time
+
+import numpy as np
+import parselmouth
+from parselmouth.praat import call
+
+from emoreason.perception.base import ClipSignal, Extractor, fmt_time
+from emoreason.perception.hypotheses import acoustic_scores
+from emoreason.perception.prosody import (
+    frame_dbfs,
+    internal_pauses,
+    semitones,
+    sharpest_rise,
+    syllable_nuclei,
+)
+from emoreason.schema import Cue, ModalityEvidence, TimelinePoint
+
+PITCH_FLOOR, PITCH_CEILING = 75.0, 500.0
+EGEMAPS_NAMES: tuple[str, ...] = (
+    "F0semitoneFrom27.5Hz_sma3nz_amean", "F0semitoneFrom27.5Hz_sma3nz_stddevNorm",
+    "F0semitoneFrom27.5Hz_sma3nz_percentile20.0", "F0semitoneFrom27.5Hz_sma3nz_percentile50.0",
+    "F0semitoneFrom27.5Hz_sma3nz_percentile80.0", "F0semitoneFrom27.5Hz_sma3nz_pctlrange0-2",
+    "F0semitoneFrom27.5Hz_sma3nz_meanRisingSlope", "F0semitoneFrom27.5Hz_sma3nz_stddevRisingSlope",
+    "F0semitoneFrom27.5Hz_sma3nz_meanFallingSlope",
+    "F0semitoneFrom27.5Hz_sma3nz_stddevFallingSlope", "loudness_sma3_amean",
+    "loudness_sma3_stddevNorm", "loudness_sma3_percentile20.0", "loudness_sma3_percentile50.0",
+    "loudness_sma3_percentile80.0", "loudness_sma3_pctlrange0-2", "loudness_sma3_meanRisingSlope",
+    "loudness_sma3_stddevRisingSlope", "loudness_sma3_meanFallingSlope",
+    "loudness_sma3_stddevFallingSlope", "spectralFlux_sma3_amean", "spectralFlux_sma3_stddevNorm",
+    "mfcc1_sma3_amean", "mfcc1_sma3_stddevNorm", "mfcc2_sma3_amean", "mfcc2_sma3_stddevNorm",
+    "mfcc3_sma3_amean", "mfcc3_sma3_stddevNorm", "mfcc4_sma3_amean", "mfcc4_sma3_stddevNorm",
+    "jitterLocal_sma3nz_amean", "jitterLocal_sma3nz_stddevNorm", "shimmerLocaldB_sma3nz_amean",
+    "shimmerLocaldB_sma3nz_stddevNorm", "HNRdBACF_sma3nz_amean", "HNRdBACF_sma3nz_stddevNorm",
+    "logRelF0-H1-H2_sma3nz_amean", "logRelF0-H1-H2_sma3nz_stddevNorm",
+    "logRelF0-H1-A3_sma3nz_amean", "logRelF0-H1-A3_sma3nz_stddevNorm",
+    "F1frequency_sma3nz_amean", "F1frequency_sma3nz_stddevNorm", "F1bandwidth_sma3nz_amean",
+    "F1bandwidth_sma3nz_stddevNorm", "F1amplitudeLogRelF0_sma3nz_amean",
+    "F1amplitudeLogRelF0_sma3nz_stddevNorm", "F2frequency_sma3nz_amean",
+    "F2frequency_sma3nz_stddevNorm", "F2bandwidth_sma3nz_amean", "F2bandwidth_sma3nz_stddevNorm",
+    "F2amplitudeLogRelF0_sma3nz_amean", "F2amplitudeLogRelF0_sma3nz_stddevNorm",
+    "F3frequency_sma3nz_amean", "F3frequency_sma3nz_stddevNorm", "F3bandwidth_sma3nz_amean",
+    "F3bandwidth_sma3nz_stddevNorm", "F3amplitudeLogRelF0_sma3nz_amean",
+    "F3amplitudeLogRelF0_sma3nz_stddevNorm", "alphaRatioV_sma3nz_amean",
+    "alphaRatioV_sma3nz_stddevNorm", "hammarbergIndexV_sma3nz_amean",
+    "hammarbergIndexV_sma3nz_stddevNorm", "slopeV0-500_sma3nz_amean",
+    "slopeV0-500_sma3nz_stddevNorm", "slopeV500-1500_sma3nz_amean",
+    "slopeV500-1500_sma3nz_stddevNorm", "spectralFluxV_sma3nz_amean",
+    "spectralFluxV_sma3nz_stddevNorm", "mfcc1V_sma3nz_amean", "mfcc1V_sma3nz_stddevNorm",
+    "mfcc2V_sma3nz_amean", "mfcc2V_sma3nz_stddevNorm", "mfcc3V_sma3nz_amean",
+    "mfcc3V_sma3nz_stddevNorm", "mfcc4V_sma3nz_amean", "mfcc4V_sma3nz_stddevNorm",
+    "alphaRatioUV_sma3nz_amean", "hammarbergIndexUV_sma3nz_amean", "slopeUV0-500_sma3nz_amean",
+    "slopeUV500-1500_sma3nz_amean", "spectralFluxUV_sma3nz_amean", "loudnessPeaksPerSec",
+    "VoicedSegmentsPerSec", "MeanVoicedSegmentLengthSec", "StddevVoicedSegmentLengthSec",
+    "MeanUnvoicedSegmentLength", "StddevUnvoicedSegmentLength", "equivalentSoundLevel_dBp",
+)  # fmt: skip
+PROSODY_NAMES: tuple[str, ...] = (
+    "duration_s", "voiced_fraction", "pitch_mean_hz", "pitch_median_hz", "pitch_min_hz",
+    "pitch_max_hz", "pitch_range_st", "pitch_std_st", "pitch_slope_st_per_s",
+    "pitch_max_rise_st", "loudness_mean_dbfs", "loudness_std_db", "loudness_max_dbfs",
+    "jitter_local_pct", "shimmer_local_pct", "hnr_db", "speaking_rate_syll_per_s",
+    "pause_count", "pause_total_s", "pause_fraction", "longest_pause_s",
+)  # fmt: skip
+
+
+class AcousticExtractor(Extractor):
+    """Prosody + voice quality; see the module docstring for the feature list."""
+
+    modality = "acoustic"
+    feature_names = PROSODY_NAMES + tuple(f"egemaps.{n}" for n in EGEMAPS_NAMES)
+
+    def __init__(self, config=None) -> None:
+        super().__init__(config)
+        self._smile = None
+
+    def _opensmile(self):
+        if self._smile is None:
+            import opensmile
+
+            self._smile = opensmile.Smile(
+                feature_set=opensmile.FeatureSet.eGeMAPSv02,
+                feature_level=opensmile.FeatureLevel.Functionals,
+            )
+        return self._smile
+
+    def egemaps(self, samples: np.ndarray, sample_rate: int) -> dict[str, float]:
+        """eGeMAPSv02 functionals; long audio: mean over ``window_seconds`` windows."""
+        window = int(self.config.window_seconds * sample_rate)
+        rows = []
+        for start in range(0, max(1, len(samples)), window):
+            chunk = samples[start : start + window]
+            if len(chunk) < sample_rate // 2 and rows:
+                break
+            frame = self._opensmile().process_signal(chunk, sample_rate)
+            rows.append(frame.to_numpy(dtype=np.float64)[0])  # (1, 88) -> (88,)
+        mean = np.nanmean(np.stack(rows), axis=0)  # (windows, 88) -> (88,)
+        return {f"egemaps.{n}": float(v) for n, v in zip(EGEMAPS_NAMES, mean, strict=True)}
+
+    def process_signal(self, signal: ClipSignal) -> ModalityEvidence:
+        began = time.perf_counter()
+        if signal.audio is None:
+            return self.unavailable("no audio stream: voice not analysed")
+        x, sr = signal.audio.samples, signal.audio.sample_rate
+        if len(x) < sr // 4:
+            return self.unavailable(f"audio too short ({len(x) / sr:.2f} s) to analyse")
+        db, hop = frame_dbfs(x, sr)
+        peak = float(db.max()) if len(db) else -math.inf
+        if peak < self.config.silence_dbfs:
+            level = "-inf" if not math.isfinite(peak) else f"{peak:.0f}"
+            return self.unavailable(
+                f"audio is silent (loudest 50 ms at {level} dBFS < {self.config.silence_dbfs:.0f})"
+                ": no voice to analyse",
+                seconds=time.perf_counter() - began,
+            )
+        values, cues, timeline = self._prosody(x, sr, db, hop)
+        values.update(self.egemaps(x, sr))
+        features = self.declared(values)
+        synthetic = _regular_voicing(features)
+        if synthetic:
+            cues.append(synthetic)
+        return ModalityEvidence(
+            modality=self.modality, available=True,
+            status=f"voice analysed: {features['voiced_fraction'] or 0:.0%} of {len(x) / sr:.1f} s voiced",
+            features=features, cues=cues, timeline=timeline,
+            seconds=time.perf_counter() - began,
+        )  # fmt: skip
+
+    def _prosody(self, x: np.ndarray, sr: int, db: np.ndarray, hop: float):
+        snd = parselmouth.Sound(x.astype(np.float64), sampling_frequency=sr)
+        pitch = snd.to_pitch(time_step=0.01, pitch_floor=PITCH_FLOOR, pitch_ceiling=PITCH_CEILING)
+        f0 = pitch.selected_array["frequency"]  # (frames,) Hz, 0 = unvoiced
+        f0_times = pitch.xs()
+        voiced = f0 > 0
+        v: dict[str, float | None] = {"duration_s": len(x) / sr}
+        cues: list[Cue] = []
+        v["voiced_fraction"] = float(voiced.mean()) if len(f0) else 0.0
+        if voiced.sum() >= 5:
+            st = semitones(f0[voiced])
+            t_v = f0_times[voiced]
+            slope = float(np.polyfit(t_v, st, 1)[0]) if np.ptp(t_v) > 0.2 else 0.0
+            rise, rise_t = sharpest_rise(t_v, st, span=0.3)
+            v |= {
+                "pitch_mean_hz": float(f0[voiced].mean()), "pitch_median_hz": float(np.median(f0[voiced])),
+                "pitch_min_hz": float(f0[voiced].min()), "pitch_max_hz": float(f0[voiced].max()),
+                "pitch_range_st": float(np.percentile(st, 95) - np.percentile(st, 5)),
+                "pitch_std_st": float(st.std()), "pitch_slope_st_per_s": slope,
+                "pitch_max_rise_st": rise,
+            }  # fmt: skip
+            cues += _pitch_cues(v, rise_t, t_v)
+            pp = call(snd, "To PointProcess (periodic, cc)", PITCH_FLOOR, PITCH_CEILING)
+            v["jitter_local_pct"] = 100 * call(pp, "Get jitter (local)", 0, 0, 1e-4, 0.02, 1.3)
+            v["shimmer_local_pct"] = 100 * call(
+                [snd, pp], "Get shimmer (local)", 0, 0, 1e-4, 0.02, 1.3, 1.6
+            )
+            harmonicity = snd.to_harmonicity_cc(0.01, PITCH_FLOOR, 0.1, 1.0)
+            v["hnr_db"] = call(harmonicity, "Get mean", 0, 0)
+            cues += _quality_cues(v)
+        else:
+            cues.append(
+                Cue(name="no_voicing", description="no voiced speech found", confidence=0.8)
+            )
+        loud = db[db > db.max() - 40]
+        v["loudness_mean_dbfs"] = float(loud.mean())
+        v["loudness_std_db"] = float(loud.std())
+        v["loudness_max_dbfs"] = float(db.max())
+        peak_t = float(np.argmax(db) * hop)
+        cues.append(Cue(
+            name="loudness_peak", value=round(float(db.max()), 1), unit="dBFS", start=peak_t,
+            description=f"loudness peaks at {fmt_time(peak_t)} ({db.max():.0f} dBFS; "
+            f"mean {v['loudness_mean_dbfs']:.0f} dBFS)",
+        ))  # fmt: skip
+        pauses = internal_pauses(db, hop, min_pause=0.25, floor_db=25.0)
+        nuclei = syllable_nuclei(db, hop, f0_times[voiced] if len(f0) else np.zeros(0))
+        spoken = max(1e-3, len(x) / sr - sum(e - s for s, e in pauses))
+        v["speaking_rate_syll_per_s"] = len(nuclei) / spoken
+        v["pause_count"] = float(len(pauses))
+        v["pause_total_s"] = float(sum(e - s for s, e in pauses))
+        v["pause_fraction"] = v["pause_total_s"] / (len(x) / sr)
+        v["longest_pause_s"] = float(max((e - s for s, e in pauses), default=0.0))
+        cues += _rate_cues(v, pauses)
+        timeline = self._timeline(db, hop, f0, f0_times, len(x) / sr)
+        return v, cues, timeline
+
+    def _timeline(self, db, hop, f0, f0_times, duration) -> list[TimelinePoint]:
+        """Acoustic emotion scores per window (1 s, widened so that at most 200 points)."""
+        step = max(1.0, duration / 200)
+        points = []
+        for start in np.arange(0.0, duration, step):
+            sel_db = db[int(start / hop) : int((start + step) / hop)]
+            sel = (f0_times >= start) & (f0_times < start + step) & (f0 > 0)
+            if len(sel_db) == 0 or sel.sum() < 5:
+                continue
+            st = semitones(f0[sel])
+            window = {
+                "pitch_std_st": float(st.std()), "pitch_median_hz": float(np.median(f0[sel])),
+                "loudness_mean_dbfs": float(sel_db.mean()), "voiced_fraction": float(sel.mean()),
+            }  # fmt: skip
+            points.append(
+                TimelinePoint(time=float(start + step / 2), scores=acoustic_scores(window))
+            )
+        return points
+
+
+def _pitch_cues(v: dict, rise_t: float | None, t_v: np.ndarray) -> list[Cue]:
+    std, slope = v["pitch_std_st"], v["pitch_slope_st_per_s"]
+    level = "monotone" if std < 1.5 else "lively" if std > 3.5 else "moderately varied"
+    cues = [
+        Cue(name="pitch_level", value=round(v["pitch_mean_hz"], 1), unit="Hz",
+            description=f"pitch averages {v['pitch_mean_hz']:.0f} Hz, range "
+            f"{v['pitch_range_st']:.1f} semitones, {level} (std {std:.1f} st)"),
+        Cue(name="pitch_contour", value=round(slope, 2), unit="st/s",
+            start=float(t_v[0]), end=float(t_v[-1]),
+            description=f"pitch {'rises' if slope > 0 else 'falls'} over the utterance "
+            f"({slope:+.1f} st/s)" if abs(slope) >= 0.5 else "pitch contour is flat overall"),
+    ]  # fmt: skip
+    if rise_t is not None and v["pitch_max_rise_st"] >= 3.0:
+        adverb = "sharply " if v["pitch_max_rise_st"] >= 5 else ""
+        cues.append(Cue(
+            name="pitch_rise", value=round(v["pitch_max_rise_st"], 1), unit="st", start=rise_t,
+            description=f"pitch rises {adverb}at {fmt_time(rise_t)} "
+            f"(+{v['pitch_max_rise_st']:.1f} st within 0.3 s)",
+        ))  # fmt: skip
+    return cues
+
+
+def _quality_cues(v: dict) -> list[Cue]:
+    hnr, jitter, shimmer = v["hnr_db"], v["jitter_local_pct"], v["shimmer_local_pct"]
+    if not all(isinstance(a, float) and math.isfinite(a) for a in (hnr, jitter, shimmer)):
+        return []
+    kind = "breathy or rough" if hnr < 10 else "clear, harmonic" if hnr > 18 else "ordinary"
+    return [Cue(
+        name="voice_quality", value=round(hnr, 1), unit="dB",
+        description=f"{kind} voice (HNR {hnr:.0f} dB, jitter {jitter:.2f} %, shimmer {shimmer:.1f} %)",
+    )]  # fmt: skip
+
+
+def _rate_cues(v: dict, pauses: list[tuple[float, float]]) -> list[Cue]:
+    rate = v["speaking_rate_syll_per_s"]
+    pace = "fast" if rate > 5.0 else "slow" if rate < 3.0 else "moderate"
+    cues = [Cue(name="speaking_rate", value=round(rate, 2), unit="syllables/s",
+                description=f"{pace} speech, about {rate:.1f} syllables per second")]  # fmt: skip
+    if pauses:
+        longest = max(pauses, key=lambda p: p[1] - p[0])
+        cues.append(Cue(
+            name="pauses", value=len(pauses), start=longest[0], end=longest[1],
+            description=f"{len(pauses)} pause(s), {v['pause_total_s']:.1f} s in total; longest "
+            f"{longest[1] - longest[0]:.1f} s at {fmt_time(longest[0])}",
+        ))  # fmt: skip
+    else:
+        cues.append(Cue(name="pauses", value=0, description="no pauses longer than 0.25 s"))
+    return cues
+
+
+def _regular_voicing(features: dict[str, float | None]) -> Cue | None:
+    """Very low jitter and shimmer together: a synthetic or unusually controlled voice (ours).
+
+    Human speech typically shows jitter > 0.5 % and shimmer > 3 %; espeak-style synthesis is far
+    below both. Reasoning should treat prosodic emotion cues from such a voice as weak evidence.
+    """
+    jitter, shimmer = features.get("jitter_local_pct"), features.get("shimmer_local_pct")
+    if jitter is None or shimmer is None or not (jitter < 0.3 and shimmer < 2.5):
+        return None
+    return Cue(
+        name="regular_voicing", value=round(jitter, 3), unit="%", confidence=0.7,
+        description=f"voicing is unusually regular (jitter {jitter:.2f} %, shimmer {shimmer:.1f} %): "
+        "possibly synthetic speech, so prosody is weak evidence of emotion",
+    )  # fmt: skip

@@ -1,0 +1,232 @@
+"""Per-modality emotion hypotheses from evidence: documented rules (all **ours**).
+
+Label set: :data:`~emoreason.schema.labels.EMOTIONS` (neutral, happy, sad, angry, fearful,
+surprised, disgusted). Each rule yields a distribution and a confidence in [0, 1].
+
+**visual** (face-driven, body supplementing)::
+
+    p_face  = 0.75 * mean_t FER(t) + 0.25 * AU(mean action-unit proxies)
+    p       = 0.9 * p_face + 0.1 * BODY(posture)            (body term only when a body was seen)
+    conf    = sqrt(face_coverage) * (0.4 + 0.6 * max(p)) * (0.7 if argmax in {angry, disgusted})
+
+The 0.7 factor encodes the measured weakness of the shipped FER2013 model on anger/disgust.
+Without a face the visual hypothesis rests on the body alone with confidence <= 0.25.
+
+**acoustic**::
+
+    a (arousal) = mean of clip((loudness_dBFS + 30)/15), clip((pitch_std_st - 2.5)/2),
+                  clip((syllables_per_s - 4)/1.5)          each clipped to [-1, 1]
+    logits      = linear in a, pitch variability and loudness (see ACOUSTIC_WEIGHTS); softmax
+    conf        = 0.45 * voiced_coverage * (0.5 if voicing is synthetic-regular)
+
+Categorical emotion from prosody alone is weak evidence; the cap of 0.45 says so.
+
+**verbal**: the distribution comes from :mod:`emoreason.perception.verbal` (embedding
+prototypes + lexicon + irony markers); ``conf = 0.3 + 0.6 * asr_quality * max(p)`` where
+``asr_quality`` combines the language probability and whisper's mean log-probability.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from emoreason.schema import EMOTIONS, EmotionHypothesis, ModalityEvidence, Transcript
+from emoreason.schema.labels import normalize_distribution
+
+#: FER2013 class order of the shipped tflite -> our labels.
+FER_LABELS: tuple[str, ...] = (
+    "angry",
+    "disgusted",
+    "fearful",
+    "happy",
+    "sad",
+    "surprised",
+    "neutral",
+)
+
+#: Acoustic logit weights per emotion: (bias, arousal, pitch variability, loudness) - ours.
+ACOUSTIC_WEIGHTS: dict[str, tuple[float, float, float, float]] = {
+    "neutral": (1.0, 0.0, -0.6, 0.0),
+    "happy": (0.0, 0.9, 0.8, 0.0),
+    "sad": (0.0, -1.6, -0.4, -0.4),
+    "angry": (-0.3, 1.2, -0.2, 0.9),
+    "fearful": (-0.5, 0.6, 0.6, -0.3),
+    "surprised": (-0.6, 0.7, 0.7, 0.0),
+    "disgusted": (-1.0, 0.0, -0.2, 0.0),
+}
+
+
+def _clip(x: float) -> float:
+    return max(-1.0, min(1.0, x))
+
+
+def softmax(logits: dict[str, float], temperature: float = 1.0) -> dict[str, float]:
+    top = max(logits.values())
+    exp = {k: math.exp((v - top) / temperature) for k, v in logits.items()}
+    total = sum(exp.values())
+    return {k: v / total for k, v in exp.items()}
+
+
+def arousal_terms(f: dict[str, float | None]) -> dict[str, float]:
+    """Normalised prosodic terms in [-1, 1] (only those measured)."""
+    terms = {}
+    if f.get("loudness_mean_dbfs") is not None:
+        terms["loudness"] = _clip((f["loudness_mean_dbfs"] + 30.0) / 15.0)
+    if f.get("pitch_std_st") is not None:
+        terms["pitch_variability"] = _clip((f["pitch_std_st"] - 2.5) / 2.0)
+    if f.get("speaking_rate_syll_per_s") is not None:
+        terms["rate"] = _clip((f["speaking_rate_syll_per_s"] - 4.0) / 1.5)
+    return terms
+
+
+def acoustic_scores(f: dict[str, float | None]) -> dict[str, float]:
+    """Emotion distribution from prosodic features (rule in the module docstring)."""
+    terms = arousal_terms(f)
+    if not terms:
+        return {e: 1.0 / len(EMOTIONS) for e in EMOTIONS}
+    arousal = float(np.mean(list(terms.values())))
+    var, loud = terms.get("pitch_variability", 0.0), terms.get("loudness", 0.0)
+    logits = {
+        e: b + wa * arousal + wv * var + wl * loud
+        for e, (b, wa, wv, wl) in ACOUSTIC_WEIGHTS.items()
+    }
+    return softmax(logits, temperature=0.8)
+
+
+def acoustic_hypothesis(ev: ModalityEvidence | None) -> EmotionHypothesis:
+    if ev is None or not ev.available:
+        return EmotionHypothesis.unavailable("acoustic")
+    dist = acoustic_scores(ev.features)
+    voiced = ev.features.get("voiced_fraction") or 0.0
+    coverage = min(1.0, voiced / 0.4)  # 40 % voiced frames = fully covered speech
+    synthetic = any(c.name == "regular_voicing" for c in ev.cues)
+    confidence = 0.45 * coverage * (0.5 if synthetic else 1.0)
+    based_on = [c.name for c in ev.cues if c.name in ("pitch_level", "loudness_peak", "speaking_rate",
+                                                        "pitch_rise", "voice_quality")]  # fmt: skip
+    return EmotionHypothesis(
+        modality="acoustic", distribution=dist, confidence=round(confidence, 3), based_on=based_on
+    )
+
+
+def fer_distribution(probs: np.ndarray) -> dict[str, float]:
+    """FER2013 softmax (7,) in model order -> our labels."""
+    return normalize_distribution(dict(zip(FER_LABELS, map(float, probs), strict=True)))
+
+
+#: Action-unit proxy -> emotions it supports (weight) - ours, after FACS prototypes
+#: (happy: AU12; sad: AU1+AU15; angry: AU4+AU7+AU24; surprised: AU1+AU2+AU26+wide eyes;
+#: fearful: AU1+AU4+wide eyes; disgusted: AU4 + lip press, weak).
+AU_SUPPORT: dict[str, dict[str, float]] = {
+    "lip_corner_puller": {"happy": 1.0},
+    "lip_corner_depressor": {"sad": 0.7, "disgusted": 0.3},
+    "inner_brow_raiser": {"sad": 0.5, "fearful": 0.3, "surprised": 0.2},
+    "outer_brow_raiser": {"surprised": 0.7, "fearful": 0.3},
+    "brow_lowerer": {"angry": 0.6, "sad": 0.2, "disgusted": 0.2},
+    "lid_tightener": {"angry": 0.4, "sad": 0.3, "disgusted": 0.2, "happy": 0.1},
+    "lip_pressor": {"angry": 0.7, "sad": 0.3},
+    "jaw_drop": {"surprised": 0.6, "fearful": 0.4},
+    "upper_lid_raiser": {"surprised": 0.5, "fearful": 0.5},
+}
+
+
+def au_scores(aus: dict[str, float | None]) -> dict[str, float]:
+    """Distribution from AU proxy intensities in [0, 1]: neutral keeps mass 0.5 - 0.5*max(AU)."""
+    mass = dict.fromkeys(EMOTIONS, 0.0)
+    strongest = 0.0
+    for au, intensity in aus.items():
+        if intensity is None or au not in AU_SUPPORT:
+            continue
+        strongest = max(strongest, intensity)
+        for emotion, weight in AU_SUPPORT[au].items():
+            mass[emotion] += weight * intensity
+    total = sum(mass.values())
+    neutral = 0.5 - 0.5 * strongest
+    if total <= 0:
+        return {e: 1.0 if e == "neutral" else 0.0 for e in EMOTIONS}
+    out = {e: (1 - neutral) * v / total for e, v in mass.items()}
+    out["neutral"] += neutral
+    return normalize_distribution(out)
+
+
+def face_frame_scores(
+    fer: dict[str, float] | None, aus: dict[str, float | None]
+) -> dict[str, float]:
+    """One frame's face distribution: 0.75 FER + 0.25 AU (AU alone when FER is missing)."""
+    au = au_scores(aus)
+    if fer is None:
+        return au
+    return {e: 0.75 * fer[e] + 0.25 * au[e] for e in EMOTIONS}
+
+
+def body_scores(f: dict[str, float | None]) -> dict[str, float] | None:
+    """Posture -> weak emotion scores (ours): slump/head down/hand-to-face -> sad; forward lean
+    with fast motion -> angry; open arms with motion -> happy; otherwise neutral."""
+    if f.get("frames_with_body") in (None, 0.0):
+        return None
+    slump = f.get("slump") or 0.0
+    hand_face = f.get("hand_to_face_fraction") or 0.0
+    motion = min(1.0, (f.get("body_motion") or 0.0) / 0.05)
+    openness = f.get("arm_openness") or 0.0
+    lean = f.get("lean_forward") or 0.0
+    mass = {
+        "neutral": 1.0,
+        "sad": 1.5 * slump + 1.0 * hand_face,
+        "angry": 0.8 * max(0.0, lean) * motion,
+        "happy": 0.6 * max(0.0, openness - 1.2) * motion,
+        "fearful": 0.3 * hand_face,
+    }
+    return normalize_distribution(mass)
+
+
+def visual_hypothesis(
+    face: ModalityEvidence | None, body: ModalityEvidence | None
+) -> EmotionHypothesis:
+    body_dist = body_scores(body.features) if body is not None and body.available else None
+    if face is None or not face.available:
+        if body_dist is None:
+            return EmotionHypothesis.unavailable("visual")
+        return EmotionHypothesis(
+            modality="visual", distribution=body_dist,
+            confidence=round(0.25 * max(body_dist.values()), 3), based_on=["posture"],
+        )  # fmt: skip
+    f = face.features
+    face_dist = {e: f.get(f"p_{e}") or 0.0 for e in EMOTIONS}
+    face_dist = normalize_distribution(face_dist)
+    dist = face_dist
+    based_on = [c.name for c in face.cues if c.name.startswith(("expression", "au_"))][:6]
+    if body_dist is not None:
+        dist = {e: 0.9 * face_dist[e] + 0.1 * body_dist[e] for e in EMOTIONS}
+        based_on.append("posture")
+    coverage = f.get("face_coverage") or 0.0
+    top = max(dist, key=lambda e: dist[e])
+    confidence = math.sqrt(coverage) * (0.4 + 0.6 * dist[top])
+    if top in ("angry", "disgusted"):
+        confidence *= 0.7
+    return EmotionHypothesis(
+        modality="visual", distribution=normalize_distribution(dist),
+        confidence=round(min(0.95, confidence), 3), based_on=based_on,
+    )  # fmt: skip
+
+
+def asr_quality(transcript: Transcript | None, avg_logprob: float | None) -> float:
+    """How far the words can be trusted, in [0, 1] (ours): language certainty x decoding certainty."""
+    if transcript is None or not transcript.text.strip():
+        return 0.0
+    lang = transcript.language_probability if transcript.language_probability is not None else 0.5
+    decoding = 1.0 if avg_logprob is None else min(1.0, max(0.0, 1.0 + avg_logprob / 1.5))
+    return max(0.0, min(1.0, (0.4 + 0.6 * lang) * decoding))
+
+
+def verbal_hypothesis(ev: ModalityEvidence | None) -> EmotionHypothesis:
+    if ev is None or not ev.available:
+        return EmotionHypothesis.unavailable("verbal")
+    dist = normalize_distribution({e: ev.features.get(f"p_{e}") or 0.0 for e in EMOTIONS})
+    quality = ev.features.get("asr_quality") or 0.0
+    confidence = 0.3 + 0.6 * quality * max(dist.values()) if quality > 0 else 0.1
+    based_on = [c.name for c in ev.cues][:6]
+    return EmotionHypothesis(
+        modality="verbal", distribution=dist, confidence=round(min(0.9, confidence), 3),
+        based_on=based_on,
+    )  # fmt: skip

@@ -1,0 +1,238 @@
+"""The perception runner: one clip in, one :class:`~emoreason.schema.Evidence` out.
+
+Flow: probe the container (bad files raise :class:`~emoreason.errors.MediaError` here) ->
+decode 16 kHz mono audio -> two branches, concurrently in two threads (PyAV, MediaPipe,
+TFLite, CTranslate2 and openSMILE release the GIL):
+
+- visual: one streamed decode of the video, each sampled frame fed to face, body and scene;
+- audio: acoustic, then speech (whisper), then verbal (needs the transcript).
+
+Then per-modality hypotheses (:mod:`hypotheses`). An extractor that fails on a clip yields an
+unavailable modality whose status names the error; the clip still gets evidence.
+Models load once per :class:`Perceiver` (lazily, or all at once with :meth:`Perceiver.warm_up`).
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+from emoreason.errors import EmoreasonError
+from emoreason.perception.acoustic import AcousticExtractor
+from emoreason.perception.base import ClipSignal, Extractor, FrameExtractor, effective_fps
+from emoreason.perception.body import BodyExtractor
+from emoreason.perception.config import PerceptionConfig
+from emoreason.perception.decode import FrameStats, decode_audio, iter_frames, probe
+from emoreason.perception.face import FaceExtractor
+from emoreason.perception.hypotheses import (
+    acoustic_hypothesis,
+    verbal_hypothesis,
+    visual_hypothesis,
+)
+from emoreason.perception.scene import SceneExtractor
+from emoreason.perception.speech import SpeechExtractor
+from emoreason.perception.verbal import VerbalExtractor
+from emoreason.schema import ClipInfo, Evidence, ModalityEvidence
+
+VISUAL = ("face", "body", "scene")
+AUDIO = ("acoustic", "speech", "verbal")
+
+
+def _failed(name: str, exc: BaseException) -> ModalityEvidence:
+    reason = " ".join(str(exc).split())[:200]
+    return ModalityEvidence(
+        modality=name, available=False,
+        status=f"{name} extraction failed on this clip ({type(exc).__name__}: {reason})",
+    )  # fmt: skip
+
+
+class Perceiver:
+    """Loads the perception models once and turns clips into :class:`Evidence`.
+
+    Sequential use from several threads is safe (calls are serialised by a lock).
+    """
+
+    def __init__(self, config: PerceptionConfig | None = None) -> None:
+        self.config = config or PerceptionConfig()
+        c = self.config
+        self.extractors: dict[str, Extractor] = {
+            "face": FaceExtractor(c), "body": BodyExtractor(c), "scene": SceneExtractor(c),
+            "acoustic": AcousticExtractor(c), "speech": SpeechExtractor(c), "verbal": VerbalExtractor(c),
+        }  # fmt: skip
+        self._lock = threading.Lock()
+
+    def warm_up(self) -> dict[str, float]:
+        """Load every enabled model now; returns seconds per model."""
+        seconds = {}
+        loaders = {
+            "face": lambda: self.extractors["face"].load(),
+            "body": lambda: self.extractors["body"].load(),
+            "speech": lambda: self.extractors["speech"].model(),
+            "verbal": lambda: self.extractors["verbal"].load(),
+            "acoustic": lambda: self.extractors["acoustic"]._opensmile(),
+        }
+        for name, load in loaders.items():
+            if self.config.runs(name):
+                began = time.perf_counter()
+                load()
+                seconds[name] = time.perf_counter() - began
+        return seconds
+
+    def perceive(self, path: str | Path) -> Evidence:
+        """Evidence for one clip; :class:`MediaError` for missing/undecodable files."""
+        with self._lock:
+            return self._perceive(str(path))
+
+    def _perceive(self, path: str) -> Evidence:
+        timings: dict[str, float] = {}
+        began = time.perf_counter()
+        facts = probe(path)
+        timings["probe"] = time.perf_counter() - began
+        t = time.perf_counter()
+        audio = decode_audio(path, self.config.sample_rate) if facts.has_audio else None
+        timings["decode_audio"] = time.perf_counter() - t
+        signal = ClipSignal(facts=facts, audio=audio)
+        modalities: dict[str, ModalityEvidence] = {}
+
+        def visual() -> None:
+            modalities.update(self._visual(path, signal, timings))
+
+        def audio_branch() -> None:
+            modalities.update(self._audio(signal, timings))
+
+        t = time.perf_counter()
+        if self.config.concurrent:
+            with ThreadPoolExecutor(max_workers=2, thread_name_prefix="perceive") as pool:
+                futures = [pool.submit(visual), pool.submit(audio_branch)]
+                for future in futures:
+                    future.result()  # re-raises MediaError / ModelNotFoundError
+        else:
+            visual()
+            audio_branch()
+        timings["branches"] = time.perf_counter() - t
+        t = time.perf_counter()
+        people = [modalities[m].features.get(k) for m, k in (("face", "max_faces_in_frame"),
+                                                             ("body", "frames_with_body"))]  # fmt: skip
+        if modalities["scene"].available:
+            count = people[0] or (1.0 if people[1] else 0.0)
+            modalities["scene"].features["people_count"] = float(count)
+        hypotheses = {
+            "visual": visual_hypothesis(modalities["face"], modalities["body"]),
+            "acoustic": acoustic_hypothesis(modalities["acoustic"]),
+            "verbal": verbal_hypothesis(modalities["verbal"]),
+        }
+        timings["hypotheses"] = time.perf_counter() - t
+        timings["total"] = time.perf_counter() - began
+        stats = signal.frame_stats
+        duration = facts.duration or max(stats.last_time, audio.duration if audio else 0.0)
+        clip = ClipInfo(
+            path=path, duration=round(duration, 3), has_video=facts.has_video,
+            has_audio=facts.has_audio, width=facts.width, height=facts.height,
+            fps=round(facts.fps, 3) if facts.fps else None, frames_sampled=stats.sampled,
+            sample_rate=self.config.sample_rate if audio is not None else None,
+            variable_frame_rate=stats.variable_frame_rate,
+        )  # fmt: skip
+        return Evidence(
+            clip=clip, modalities={m: modalities[m] for m in (*VISUAL, *AUDIO)},
+            transcript=signal.transcript, hypotheses=hypotheses,
+            timings={k: round(v, 4) for k, v in timings.items()},
+        )  # fmt: skip
+
+    def _visual(
+        self, path: str, signal: ClipSignal, timings: dict[str, float]
+    ) -> dict[str, ModalityEvidence]:
+        out: dict[str, ModalityEvidence] = {}
+        active: dict[str, FrameExtractor] = {}
+        for name in VISUAL:
+            if not self.config.runs(name):
+                out[name] = ModalityEvidence(
+                    modality=name,
+                    available=False,
+                    status=f"{name}: not run (disabled in configuration)",
+                )
+            elif not signal.facts.has_video:
+                out[name] = self.extractors[name].unavailable("no video stream in this file")
+            else:
+                active[name] = self.extractors[name]  # type: ignore[assignment]
+        spent = dict.fromkeys(active, 0.0)
+        began = time.perf_counter()
+        for name, ex in list(active.items()):
+            try:
+                ex.start(signal.facts)
+            except EmoreasonError:
+                raise
+            except Exception as exc:
+                out[name] = _failed(name, exc)
+                del active[name]
+        if active:
+            stats = FrameStats()
+            signal.frame_stats = stats
+            fps = effective_fps(signal.facts.duration, self.config)
+            for frame in iter_frames(path, fps, keep_keyframes=self.config.keep_keyframes,
+                                     max_side=self.config.max_side, stats=stats):  # fmt: skip
+                for name, ex in list(active.items()):
+                    t = time.perf_counter()
+                    try:
+                        ex.update(frame)
+                    except Exception as exc:
+                        out[name] = _failed(name, exc)
+                        del active[name]
+                    spent[name] += time.perf_counter() - t
+            for name, ex in active.items():
+                t = time.perf_counter()
+                try:
+                    out[name] = ex.finish(stats)
+                except Exception as exc:
+                    out[name] = _failed(name, exc)
+                spent[name] += time.perf_counter() - t
+        for name, seconds in spent.items():
+            out[name].seconds = round(seconds, 4)
+            timings[name] = seconds
+        timings["visual"] = time.perf_counter() - began
+        timings["decode_video"] = max(0.0, timings["visual"] - sum(spent.values()))
+        return out
+
+    def _audio(self, signal: ClipSignal, timings: dict[str, float]) -> dict[str, ModalityEvidence]:
+        out: dict[str, ModalityEvidence] = {}
+        began = time.perf_counter()
+        for name in AUDIO:
+            t = time.perf_counter()
+            if not self.config.runs(name):
+                out[name] = ModalityEvidence(
+                    modality=name,
+                    available=False,
+                    status=f"{name}: not run (disabled in configuration)",
+                )
+                continue
+            try:
+                out[name] = self.extractors[name].process_signal(signal)
+            except EmoreasonError:
+                raise
+            except Exception as exc:
+                out[name] = _failed(name, exc)
+            timings[name] = time.perf_counter() - t
+            out[name].seconds = round(timings[name], 4)
+        timings["audio"] = time.perf_counter() - began
+        return out
+
+
+_DEFAULT: dict[str, Perceiver] = {}
+_DEFAULT_LOCK = threading.Lock()
+
+
+def default_perceiver(config: PerceptionConfig | None = None) -> Perceiver:
+    """A cached :class:`Perceiver` per distinct config (models load once per process)."""
+    key = repr(config or PerceptionConfig())
+    with _DEFAULT_LOCK:
+        if key not in _DEFAULT:
+            if len(_DEFAULT) >= 4:
+                _DEFAULT.pop(next(iter(_DEFAULT)))
+            _DEFAULT[key] = Perceiver(config)
+        return _DEFAULT[key]
+
+
+def perceive(path: str | Path, config: PerceptionConfig | None = None) -> Evidence:
+    """Perceive one clip with a cached default :class:`Perceiver`."""
+    return default_perceiver(config).perceive(path)
