@@ -26,8 +26,8 @@ from emoreason import __version__
 from emoreason.errors import InputError
 from emoreason.evaluation.bootstrap import DEFAULT_RESAMPLES, DEFAULT_SEED
 from emoreason.evaluation.hooks import SCORERS, Prediction, ScoringContext
-from emoreason.evaluation.loaders import LOADERS, LoadReport, Sample, sample_id
-from emoreason.evaluation.loaders.base import MAX_PROBLEMS, first_key, iter_csv
+from emoreason.evaluation.loaders import LOADERS, LoadReport, Sample
+from emoreason.evaluation.loaders.base import MAX_PROBLEMS, first_key, iter_csv, path_key
 from emoreason.evaluation.registry import TaskSpec
 
 BACKENDS: tuple[str, ...] = ("rules", "transformers", "openai")
@@ -46,7 +46,7 @@ PRED_LABEL_KEYS = ("emotion", "label", "discrete")
 
 def prediction_from_row(row: dict[str, Any]) -> Prediction | None:
     """One predictions-file row as a Prediction (None when it has no id)."""
-    ident = sample_id(first_key(row, PRED_ID_KEYS))
+    ident = path_key(first_key(row, PRED_ID_KEYS))
     if ident is None:
         return None
     text = first_key(row, PRED_TEXT_KEYS)
@@ -175,6 +175,30 @@ def predict_with_backend(
     return out
 
 
+def match_predictions(
+    samples: list[Sample], by_key: dict[str, Prediction]
+) -> tuple[dict[str, Prediction], list[str]]:
+    """sample id -> prediction, and the prediction keys that matched no sample.
+
+    A prediction matches a sample by its full key (folders kept, e.g. ``MELD/a``) or, when
+    that is absent, by the bare file stem (``a``) if exactly one prediction has that stem.
+    """
+    by_stem: dict[str, list[str]] = {}
+    for key in by_key:
+        by_stem.setdefault(key.rsplit("/", 1)[-1], []).append(key)
+    matched: dict[str, Prediction] = {}
+    used: set[str] = set()
+    for sample in samples:
+        key = sample.id if sample.id in by_key else None
+        if key is None:
+            keys = by_stem.get(sample.id.rsplit("/", 1)[-1], [])
+            key = keys[0] if len(keys) == 1 else None
+        if key is not None:
+            matched[sample.id] = by_key[key]
+            used.add(key)
+    return matched, [k for k in by_key if k not in used]
+
+
 def load_task_data(task: TaskSpec, data_dir: str | Path) -> LoadReport:
     root = Path(data_dir)
     if not root.is_dir():
@@ -209,9 +233,7 @@ def evaluate(
     counts: Counter = Counter(loaded.counts)
     problems = list(loaded.problems)
     if predictions is not None:
-        by_id = load_predictions(predictions, counts, problems)
-        known = {s.id for s in samples}
-        unknown = [i for i in by_id if i not in known]
+        by_id, unknown = match_predictions(samples, load_predictions(predictions, counts, problems))
         counts["prediction_unknown_id"] += len(unknown)
         for ident in unknown[: max(0, MAX_PROBLEMS - len(problems))]:
             problems.append(f"prediction_unknown_id: {ident!r} is not in the benchmark")

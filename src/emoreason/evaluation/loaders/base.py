@@ -85,6 +85,16 @@ def sample_id(value: Any) -> str | None:
     return name
 
 
+def path_key(value: Any) -> str | None:
+    """Like :func:`sample_id` but keeping folders: ``./MELD/a.mp4`` -> ``MELD/a``."""
+    stem = sample_id(value)
+    if stem is None:
+        return None
+    text = str(value).strip().replace("\\", "/").lstrip("./")
+    folder = text.rsplit("/", 1)[0] if "/" in text else ""
+    return f"{folder}/{stem}" if folder else stem
+
+
 def find_media(
     root: Path, raw: str | None, ident: str, folders: Sequence[str] = MEDIA_FOLDERS
 ) -> str | None:

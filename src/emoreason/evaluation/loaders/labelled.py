@@ -18,6 +18,7 @@ from emoreason.evaluation.loaders.base import (
     find_media,
     first_key,
     iter_csv,
+    path_key,
     read_json,
     require_file,
     resolve_label,
@@ -61,11 +62,16 @@ def add_labelled(
     *,
     media_raw: str | None = None,
     seen: set[str],
+    keep_path: bool = False,
+    sample_labels: tuple[str, ...] | None = None,
     **fields: Any,
 ) -> None:
-    """Validate one row and add it as a Sample, or count why not."""
+    """Validate one row and add it as a Sample, or count why not.
+
+    ``keep_path``: the id keeps its folders (``MELD/dia1_utt0``) instead of the bare stem.
+    """
     report.counts["rows"] += 1
-    sid = sample_id(ident)
+    sid = path_key(ident) if keep_path else sample_id(ident)
     if sid is None:
         report.problem("missing_id", f"{where}: no id (expected one of {', '.join(ID_KEYS)})")
         return
@@ -83,7 +89,7 @@ def add_labelled(
     media = find_media(root, media_raw, sid)
     if media is None:
         report.counts["missing_media"] += 1
-    report.add(Sample(id=sid, media=media, label=label, **fields))
+    report.add(Sample(id=sid, media=media, label=label, labels=sample_labels, **fields))
 
 
 def _subset_files(root: Path) -> dict[str, Path]:
@@ -196,7 +202,8 @@ def load_dfew(
 
     Columns ``video_name`` (an integer, e.g. 3) and ``label`` (1 happy, 2 sad, 3 neutral,
     4 angry, 5 surprise, 6 disgust, 7 fear: the task's ``label_map``). ``fold`` is 1..5 or
-    ``all`` (the five test folds concatenated; the subset field keeps the fold). Media: the
+    ``all`` (the test folds found, concatenated; the subset field keeps the fold; a missing
+    fold is counted as ``missing_split``). Media: the
     zero-padded name (``00003.mp4``) or the plain name under root, ``videos/``, ``Clip/``,
     ``clips/``, ``original/``. The split file is looked up under root and, if absent, the
     split folder may be root itself (``set_<fold>.csv`` directly in it).
@@ -207,6 +214,9 @@ def load_dfew(
         path = root / DFEW_SPLIT.format(fold=f)
         if not path.is_file() and (root / f"set_{f}.csv").is_file():
             path = root / f"set_{f}.csv"
+        if not path.is_file() and len(folds) > 1:
+            report.problem("missing_split", f"fold {f}: {path} not found")
+            continue
         require_file(path, f"DFEW test split for fold {f}")
         for line, row in iter_csv(path):
             name = row.get("video_name")
@@ -229,6 +239,8 @@ def load_dfew(
                 seen=seen,
                 subset=f"fold{f}",
             )
+    if report.counts["missing_split"] == len(folds):
+        raise InputError("no DFEW test split file found", path=root / DFEW_SPLIT.format(fold=1))
     return report
 
 
@@ -273,12 +285,13 @@ def load_emobench_m(
 ) -> LoadReport:
     """EmoBench-M: one JSON file per dataset (``MELD_test_instruction.json``, ``MOSI_test_500.json``).
 
-    Each file is a list of ``{"video": <relative path>, "conversations": [{"from": "human",
-    "value": "<video>\\n<instruction>"}, {"from": "gpt", "value": "<label>"}]}``, the layout
-    EmoBench-M's evaluation reads. The dataset is the file-name prefix matched against
-    :data:`EMOBENCH_M_CATEGORIES` (override/extend with ``categories``); a file of an unknown
-    dataset uses the set of its own answers as label set (a documented fallback). Media paths
-    are relative to root. ``subset`` = dataset name; ``labels`` = that dataset's categories.
+        Each file is a list of ``{"video": <relative path>, "conversations": [{"from": "human",
+        "value": "<video>\\n<instruction>"}, {"from": "gpt", "value": "<label>"}]}``, the layout
+        EmoBench-M's evaluation reads. The dataset is the file-name prefix matched against
+        :data:`EMOBENCH_M_CATEGORIES` (override/extend with ``categories``); a file of an unknown
+        dataset uses the set of its own answers as label set (a documented fallback). Media paths
+        are relative to root. Sample id = ``<dataset>/<video stem>`` (predictions may give the id,
+    the video path, or the bare stem); ``subset`` = dataset; ``labels`` = its categories.
     """
     cats = dict(EMOBENCH_M_CATEGORIES)
     cats.update({k: tuple(v) for k, v in (categories or {}).items()})
@@ -309,7 +322,7 @@ def load_emobench_m(
                 continue
             prompt, answer = _conversation_answer(item)
             raw = item.get("video") or item.get("audio")
-            ident = f"{dataset}/{sample_id(raw)}" if raw else None
+            ident = f"{dataset}/{sample_id(raw)}" if sample_id(raw) else None
             add_labelled(
                 report,
                 root,
@@ -320,8 +333,9 @@ def load_emobench_m(
                 label_map,
                 media_raw=raw,
                 seen=seen,
+                keep_path=True,
                 subset=dataset,
-                labels=tuple(label_set),
+                sample_labels=tuple(label_set),
                 prompt=(prompt or "").replace("<video>", "").replace("<audio>", "").strip(),
             )
     return report
