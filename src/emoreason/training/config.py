@@ -1,0 +1,201 @@
+"""Training configurations: one dataclass per stage, loaded from YAML with the same fields.
+
+``SFTTrainConfig`` (stage 1, SED supervised fine-tuning) and ``CADPOTrainConfig`` (stage 2,
+consistency-aware DPO) share the model, data, adapter, optimisation and checkpoint fields.
+Every field has a help text; values are checked in ``__post_init__`` and an unknown YAML key
+raises :class:`~emoreason.errors.ConfigError` naming it and listing the valid ones.
+
+Groups:
+    model     - model_path, adapter, lora_*, target_modules, mose
+    data      - train_file, eval_file, max_length, overlength, missing_media, max_train_samples
+    optimiser - learning_rate, num_train_epochs, max_steps, per_device_train_batch_size,
+                gradient_accumulation_steps, warmup_steps, lr_scheduler_type, seed
+    output    - output_dir, logging_steps, save_steps, save_total_limit, resume_from_checkpoint
+    CA-DPO    - beta, eta, gamma, precompute_ref_logps
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, TypeVar
+
+import yaml
+
+from emoreason.errors import ConfigError
+
+C = TypeVar("C", bound="SFTTrainConfig")
+
+ADAPTERS = ("lora", "mose")
+OVERLENGTH_POLICIES = ("truncate", "skip")
+MISSING_MEDIA_POLICIES = ("error", "skip")
+SCHEDULERS = ("linear", "constant", "cosine", "constant_with_warmup")
+
+
+def _help(text: str) -> dict[str, str]:
+    return {"help": text}
+
+
+@dataclass
+class SFTTrainConfig:
+    """Stage 1: SED supervised fine-tuning of an adapter on ms-swift rows (``build-sft`` output)."""
+
+    model_path: str = field(
+        metadata=_help(
+            "local folder of a Hugging Face causal LM, or 'smollm2' for the package-shipped "
+            "SmolLM2-135M-Instruct; nothing is ever downloaded"
+        )
+    )
+    train_file: str = field(
+        metadata=_help("ms-swift JSONL to train on (build-sft/build-pairs output)")
+    )
+    output_dir: str = field(metadata=_help("folder for checkpoints, the final adapter and the log"))
+    eval_file: str | None = field(default=None, metadata=_help("optional held-out JSONL"))
+    adapter: str = field(default="lora", metadata=_help(f"adapter kind, one of {ADAPTERS}"))
+    lora_r: int = field(default=8, metadata=_help("adapter rank r"))
+    lora_alpha: float = field(
+        default=16.0, metadata=_help("adapter scale alpha (update * alpha/r)")
+    )
+    lora_dropout: float = field(default=0.0, metadata=_help("dropout on the adapter input (LoRA)"))
+    target_modules: list[str] = field(
+        default_factory=lambda: ["q_proj", "k_proj", "v_proj", "o_proj"],
+        metadata=_help("names of the linear layers that get an adapter"),
+    )
+    mose: dict[str, Any] = field(
+        default_factory=dict,
+        metadata=_help("extra MoSEConfig fields when adapter is 'mose' (e.g. epsilon)"),
+    )
+    max_length: int = field(default=1024, metadata=_help("max tokens of prompt + response"))
+    overlength: str = field(
+        default="truncate",
+        metadata=_help(f"longer sequences: one of {OVERLENGTH_POLICIES} (both are counted)"),
+    )
+    missing_media: str = field(
+        default="error",
+        metadata=_help(f"rows whose video/audio file is missing: one of {MISSING_MEDIA_POLICIES}"),
+    )
+    max_train_samples: int | None = field(
+        default=None, metadata=_help("use only the first N training rows (None = all)")
+    )
+    learning_rate: float = field(default=1e-4, metadata=_help("peak learning rate"))
+    num_train_epochs: float = field(default=1.0, metadata=_help("passes over the data"))
+    max_steps: int = field(default=-1, metadata=_help("optimizer steps; overrides epochs when > 0"))
+    per_device_train_batch_size: int = field(default=2, metadata=_help("rows (or pairs) per step"))
+    gradient_accumulation_steps: int = field(default=1, metadata=_help("micro-batches per step"))
+    warmup_steps: int = field(default=0, metadata=_help("linear warm-up steps"))
+    lr_scheduler_type: str = field(default="linear", metadata=_help(f"one of {SCHEDULERS}"))
+    seed: int = field(default=42, metadata=_help("random seed (adapter init, shuffling)"))
+    logging_steps: int = field(default=1, metadata=_help("log metrics every N steps"))
+    save_steps: int = field(default=50, metadata=_help("save a resumable checkpoint every N steps"))
+    save_total_limit: int | None = field(default=2, metadata=_help("checkpoints to keep"))
+    resume_from_checkpoint: str | None = field(
+        default=None,
+        metadata=_help("a checkpoint folder, or 'latest' for the newest one in output_dir"),
+    )
+
+    def __post_init__(self) -> None:
+        _choice("adapter", self.adapter, ADAPTERS)
+        _choice("overlength", self.overlength, OVERLENGTH_POLICIES)
+        _choice("missing_media", self.missing_media, MISSING_MEDIA_POLICIES)
+        _choice("lr_scheduler_type", self.lr_scheduler_type, SCHEDULERS)
+        for name in ("lora_r", "max_length", "per_device_train_batch_size"):
+            _positive(name, getattr(self, name))
+        _positive("gradient_accumulation_steps", self.gradient_accumulation_steps)
+        _positive("logging_steps", self.logging_steps)
+        _positive("save_steps", self.save_steps)
+        if not self.learning_rate > 0:
+            raise ConfigError(f"learning_rate: must be > 0, got {self.learning_rate}")
+        if not 0 <= self.lora_dropout < 1:
+            raise ConfigError(f"lora_dropout: must be in [0, 1), got {self.lora_dropout}")
+        if self.max_steps <= 0 and not self.num_train_epochs > 0:
+            raise ConfigError("num_train_epochs: must be > 0 when max_steps is not set")
+        if not self.target_modules or not all(isinstance(m, str) for m in self.target_modules):
+            raise ConfigError("target_modules: expected a non-empty list of layer names")
+        if not isinstance(self.mose, dict):
+            raise ConfigError(f"mose: expected a mapping, got {type(self.mose).__name__}")
+        if self.max_train_samples is not None:
+            _positive("max_train_samples", self.max_train_samples)
+
+    @classmethod
+    def from_dict(cls: type[C], values: dict[str, Any], *, source: str = "config") -> C:
+        """Build from a mapping; unknown keys and missing required keys raise ConfigError."""
+        if not isinstance(values, dict):
+            raise ConfigError(
+                f"{source}: expected a mapping of config keys, got {type(values).__name__}"
+            )
+        known = {f.name: f for f in dataclasses.fields(cls)}
+        unknown = sorted(set(values) - set(known))
+        if unknown:
+            raise ConfigError(
+                f"{source}: unknown key {unknown[0]!r} for {cls.__name__}; valid keys: {sorted(known)}"
+            )
+        required = [
+            name
+            for name, f in known.items()
+            if f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING
+        ]
+        missing = [name for name in required if name not in values]
+        if missing:
+            raise ConfigError(f"{source}: missing required key {missing[0]!r} for {cls.__name__}")
+        try:
+            return cls(**values)
+        except TypeError as exc:  # pragma: no cover - guarded by the checks above
+            raise ConfigError(f"{source}: {exc}") from None
+
+    @classmethod
+    def from_yaml(cls: type[C], path: str | Path) -> C:
+        """Load from a YAML file (relative data/output paths stay relative to the working dir)."""
+        path = Path(path)
+        if not path.is_file():
+            raise ConfigError(f"{path}: config file not found")
+        try:
+            values = yaml.safe_load(path.read_text(encoding="utf-8"))
+        except yaml.YAMLError as exc:
+            raise ConfigError(f"{path}: invalid YAML ({exc})") from None
+        return cls.from_dict(values or {}, source=str(path))
+
+    def to_dict(self) -> dict[str, Any]:
+        return dataclasses.asdict(self)
+
+
+@dataclass
+class CADPOTrainConfig(SFTTrainConfig):
+    """Stage 2: consistency-aware DPO on preference rows (``build-pairs`` output)."""
+
+    beta: float = field(
+        default=0.1, metadata=_help("β: inverse temperature of the implicit reward")
+    )
+    eta: float = field(
+        default=0.0,
+        metadata=_help("η: conflict up-weighting, w_i = 1 + η·conflict_i (0 = plain DPO)"),
+    )
+    gamma: float = field(
+        default=0.0, metadata=_help("γ: weight of the NLL term on chosen responses (0 = off)")
+    )
+    precompute_ref_logps: bool = field(
+        default=False,
+        metadata=_help(
+            "compute reference log-probs once before training (adapter disabled) instead of "
+            "one extra no-grad forward per step"
+        ),
+    )
+
+    def __post_init__(self) -> None:
+        super().__post_init__()
+        if not self.beta > 0:
+            raise ConfigError(f"beta: must be > 0, got {self.beta}")
+        if self.eta < 0:
+            raise ConfigError(f"eta: must be >= 0, got {self.eta}")
+        if self.gamma < 0:
+            raise ConfigError(f"gamma: must be >= 0, got {self.gamma}")
+
+
+def _choice(name: str, value: object, valid: tuple[str, ...]) -> None:
+    if value not in valid:
+        raise ConfigError(f"{name}: {value!r} is not valid; expected one of {list(valid)}")
+
+
+def _positive(name: str, value: object) -> None:
+    if not isinstance(value, int) or isinstance(value, bool) or value <= 0:
+        raise ConfigError(f"{name}: expected a positive integer, got {value!r}")

@@ -1,0 +1,425 @@
+"""SED supervised fine-tuning and CA-DPO on top of TRL (subclasses, not a fork).
+
+- :class:`CADPOTrainer` subclasses TRL's ``DPOTrainer`` and replaces only its loss step: one
+  forward of the policy over the concatenated ``[chosen; rejected]`` batch, the reference from the
+  *same* model with its adapter disabled (``PeftModel.disable_adapter()`` for LoRA,
+  ``mose_disabled`` for MoSE; no second model copy), then :func:`~emoreason.training.ca_dpo_loss`.
+  TRL's metric names are kept (rewards/chosen, rewards/rejected, rewards/margins,
+  rewards/accuracies).
+- :class:`SEDSFTTrainer` subclasses TRL's ``SFTTrainer`` (completion-only loss on the SABER JSON).
+
+Both route per-token modality ids to MoSE adapters around every forward. The library never
+prints: progress and logs reach the caller through ``transformers.TrainerCallback``s.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import torch
+from datasets.utils import logging as datasets_logging
+from torch import nn
+from transformers import (
+    AutoModelForCausalLM,
+    AutoTokenizer,
+    PreTrainedTokenizerBase,
+    TrainerCallback,
+)
+from transformers.trainer import TRAINING_ARGS_NAME
+from transformers.trainer_callback import PrinterCallback, ProgressCallback
+from transformers.trainer_utils import get_last_checkpoint
+from trl import DPOConfig, DPOTrainer, SFTConfig, SFTTrainer
+from trl.trainer.dpo_trainer import DataCollatorForPreference
+
+from emoreason.errors import ConfigError, ModelNotFoundError
+from emoreason.formats.atomic import write_text_atomic
+from emoreason.training.config import CADPOTrainConfig, SFTTrainConfig
+from emoreason.training.logprobs import concatenated_logps
+from emoreason.training.loss import ca_dpo_loss
+from emoreason.training.mose_support import (
+    apply_adapter,
+    is_mose_model,
+    load_adapter_weights,
+    modality_context,
+    reference_context,
+    save_adapter,
+)
+from emoreason.training.sources import BuildReport
+from emoreason.training.train_data import prepare_dataset
+
+
+def resolve_model_path(model_path: str) -> Path:
+    """``'smollm2'`` -> the package-shipped SmolLM2 folder; otherwise a local folder."""
+    if model_path == "smollm2":
+        from emoreason.assets import smollm2_dir
+
+        return Path(smollm2_dir())
+    path = Path(model_path)
+    if not (path / "config.json").is_file():
+        raise ModelNotFoundError(
+            f"model_path {model_path!r}: no Hugging Face model folder there (config.json missing); "
+            "give a local folder or 'smollm2' (nothing is downloaded)"
+        )
+    return path
+
+
+def load_model_and_tokenizer(model_path: str) -> tuple[nn.Module, PreTrainedTokenizerBase]:
+    path = resolve_model_path(model_path)
+    model = AutoModelForCausalLM.from_pretrained(path, dtype=torch.float32)
+    tokenizer = AutoTokenizer.from_pretrained(path)
+    if tokenizer.pad_token is None:
+        tokenizer.pad_token = tokenizer.eos_token
+    return model, tokenizer
+
+
+@dataclass
+class ConflictPreferenceCollator(DataCollatorForPreference):
+    """TRL's ``[chosen; rejected]`` preference collator, plus a ``conflict`` tensor ``[B]``."""
+
+    def torch_call(self, examples: list[dict[str, Any]]) -> dict[str, Any]:
+        batch = super().torch_call(examples)
+        batch["conflict"] = torch.tensor([float(e.get("conflict", 0.0)) for e in examples])
+        return batch
+
+
+class _AdapterCheckpoints:
+    """Checkpoints of MoSE models hold only the adapter (PEFT LoRA is handled by transformers)."""
+
+    def _save(self, output_dir: str | None = None, state_dict: dict | None = None) -> None:
+        model = self.accelerator.unwrap_model(self.model)  # type: ignore[attr-defined]
+        if not is_mose_model(model):
+            super()._save(output_dir, state_dict)  # type: ignore[misc]
+            return
+        output_dir = output_dir or self.args.output_dir  # type: ignore[attr-defined]
+        save_adapter(model, output_dir)
+        if self.processing_class is not None:  # type: ignore[attr-defined]
+            self.processing_class.save_pretrained(output_dir)  # type: ignore[attr-defined]
+        torch.save(self.args, Path(output_dir) / TRAINING_ARGS_NAME)  # type: ignore[attr-defined]
+
+    def _load_from_checkpoint(
+        self, resume_from_checkpoint: str, model: nn.Module | None = None
+    ) -> None:
+        unwrapped = self.accelerator.unwrap_model(self.model)  # type: ignore[attr-defined]
+        if is_mose_model(unwrapped):
+            load_adapter_weights(unwrapped, resume_from_checkpoint)
+            return
+        super()._load_from_checkpoint(resume_from_checkpoint, model)  # type: ignore[misc]
+
+
+class CADPOTrainer(_AdapterCheckpoints, DPOTrainer):
+    """TRL's DPOTrainer with the CA-DPO loss and an adapter-disabled reference."""
+
+    def __init__(
+        self,
+        *args: Any,
+        beta: float,
+        eta: float = 0.0,
+        gamma: float = 0.0,
+        precompute_ref: bool = False,
+        **kwargs: Any,
+    ) -> None:
+        self.ca_eta, self.ca_gamma = eta, gamma
+        self._precompute_requested = precompute_ref
+        dpo_args: DPOConfig = kwargs["args"]
+        dpo_args.beta = beta
+        # TRL loads a second reference model for non-PEFT models unless reference log-probs are
+        # "precomputed"; we always take that branch and answer it ourselves (see below).
+        dpo_args.precompute_ref_log_probs = True
+        super().__init__(*args, **kwargs)
+        self.precompute_ref_logps = precompute_ref
+        if self.ref_model is not None:  # pragma: no cover - guarded by the branch above
+            raise RuntimeError("CA-DPO must not hold a second reference model")
+
+    def _precompute_ref_logps(self, dataset: Any, name: str, batch_size: int) -> Any:
+        if not self._precompute_requested:
+            return dataset  # reference computed on the fly, adapter disabled
+        return super()._precompute_ref_logps(dataset, name, batch_size)
+
+    def _set_signature_columns_if_needed(self) -> None:
+        super()._set_signature_columns_if_needed()
+        if "conflict" not in self._signature_columns:
+            self._signature_columns = [*self._signature_columns, "conflict"]
+
+    def _policy_logps(self, model: nn.Module, inputs: dict[str, torch.Tensor]) -> Any:
+        unwrapped = self.accelerator.unwrap_model(model)
+        with modality_context(unwrapped, inputs["input_ids"], self._tokenizer):
+            return concatenated_logps(
+                model, inputs["input_ids"], inputs["attention_mask"], inputs["completion_mask"]
+            )
+
+    def compute_ref_log_probs(self, model: nn.Module, inputs: dict[str, torch.Tensor]) -> Any:
+        """Reference log-probs: the same weights with the adapter disabled, no gradient."""
+        unwrapped = self.accelerator.unwrap_model(self.model)
+        with torch.no_grad(), reference_context(unwrapped):
+            ref = self._policy_logps(self.model, inputs)
+        return ref.chosen, ref.rejected
+
+    def _compute_loss(self, model: nn.Module, inputs: dict[str, Any], return_outputs: bool) -> Any:
+        mode = "train" if self.model.training else "eval"
+        policy = self._policy_logps(model, inputs)  # one forward over [chosen; rejected]
+        if self.precompute_ref_logps and "ref_chosen_logps" in inputs:
+            ref_chosen, ref_rejected = inputs["ref_chosen_logps"], inputs["ref_rejected_logps"]
+        else:
+            ref_chosen, ref_rejected = self.compute_ref_log_probs(model, inputs)
+        loss, metrics = ca_dpo_loss(
+            policy.chosen,
+            policy.rejected,
+            ref_chosen.to(policy.chosen.device),
+            ref_rejected.to(policy.chosen.device),
+            beta=self.beta,
+            conflict=inputs.get("conflict"),
+            eta=self.ca_eta,
+            gamma=self.ca_gamma,
+            chosen_nll=policy.chosen_nll,
+        )
+        metrics["logps/chosen"] = policy.chosen.detach().mean().item()
+        metrics["logps/rejected"] = policy.rejected.detach().mean().item()
+        metrics["logps/prefers_chosen"] = (policy.chosen > policy.rejected).float().mean().item()
+        for key, value in metrics.items():
+            self._metrics[mode][key].append(value)
+        if return_outputs:
+            return loss, {
+                "chosen_logps": policy.chosen.detach(),
+                "rejected_logps": policy.rejected.detach(),
+            }
+        return loss
+
+
+class SEDSFTTrainer(_AdapterCheckpoints, SFTTrainer):
+    """TRL's SFTTrainer with MoSE modality ids routed around every forward."""
+
+    def compute_loss(
+        self, model: nn.Module, inputs: dict[str, Any], *args: Any, **kwargs: Any
+    ) -> Any:
+        unwrapped = self.accelerator.unwrap_model(model)
+        with modality_context(unwrapped, inputs["input_ids"], self._tokenizer):
+            return super().compute_loss(model, inputs, *args, **kwargs)
+
+
+@dataclass
+class TrainingSummary:
+    """What a run produced: where, how far, the data counts and the logged metrics."""
+
+    output_dir: str
+    adapter_dir: str
+    global_step: int
+    data: dict[str, Any]
+    log_history: list[dict[str, Any]] = field(default_factory=list)
+    eval_metrics: dict[str, float] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "output_dir": self.output_dir,
+            "adapter_dir": self.adapter_dir,
+            "global_step": self.global_step,
+            "data": self.data,
+            "eval_metrics": self.eval_metrics,
+            "log_history": self.log_history,
+        }
+
+
+def _common_args(config: SFTTrainConfig) -> dict[str, Any]:
+    return {
+        "output_dir": config.output_dir,
+        "learning_rate": config.learning_rate,
+        "num_train_epochs": config.num_train_epochs,
+        "max_steps": config.max_steps,
+        "per_device_train_batch_size": config.per_device_train_batch_size,
+        "per_device_eval_batch_size": config.per_device_train_batch_size,
+        "gradient_accumulation_steps": config.gradient_accumulation_steps,
+        "warmup_steps": config.warmup_steps,
+        "lr_scheduler_type": config.lr_scheduler_type,
+        "seed": config.seed,
+        "logging_steps": config.logging_steps,
+        "save_steps": config.save_steps,
+        "save_total_limit": config.save_total_limit,
+        "max_length": config.max_length,
+        "truncation_mode": "keep_start",
+        "report_to": [],
+        "disable_tqdm": True,
+        "bf16": False,
+        "fp16": False,
+        "gradient_checkpointing": False,
+        "use_cpu": not torch.cuda.is_available(),
+        "dataloader_num_workers": 0,
+    }
+
+
+def _resume_path(config: SFTTrainConfig) -> str | None:
+    if config.resume_from_checkpoint is None:
+        return None
+    if config.resume_from_checkpoint == "latest":
+        last = get_last_checkpoint(config.output_dir) if Path(config.output_dir).is_dir() else None
+        if last is None:
+            raise ConfigError(
+                f"resume_from_checkpoint: no checkpoint-* folder in {config.output_dir}"
+            )
+        return last
+    if not Path(config.resume_from_checkpoint).is_dir():
+        raise ConfigError(
+            f"resume_from_checkpoint: {config.resume_from_checkpoint} is not a folder"
+        )
+    return config.resume_from_checkpoint
+
+
+def _finish(
+    trainer: Any, config: SFTTrainConfig, report: BuildReport, eval_metrics: dict[str, float]
+) -> TrainingSummary:
+    adapter_dir = Path(config.output_dir) / "adapter"
+    save_adapter(trainer.accelerator.unwrap_model(trainer.model), adapter_dir)
+    summary = TrainingSummary(
+        output_dir=config.output_dir,
+        adapter_dir=str(adapter_dir),
+        global_step=trainer.state.global_step,
+        data=report.to_dict(),
+        log_history=list(trainer.state.log_history),
+        eval_metrics=eval_metrics,
+    )
+    write_text_atomic(
+        Path(config.output_dir) / "training_summary.json",
+        json.dumps({"config": config.to_dict(), **summary.to_dict()}, indent=2, ensure_ascii=False),
+    )
+    return summary
+
+
+@contextlib.contextmanager
+def _quiet_datasets() -> Iterator[None]:
+    """No ``datasets`` progress bars while TRL prepares data (the library never prints)."""
+    enabled = datasets_logging.is_progress_bar_enabled()
+    datasets_logging.disable_progress_bar()
+    try:
+        yield
+    finally:
+        if enabled:
+            datasets_logging.enable_progress_bar()
+
+
+def _silence(trainer: Any) -> None:
+    """Remove transformers' printing callbacks; callers pass their own (e.g. a rich bar)."""
+    trainer.remove_callback(PrinterCallback)
+    trainer.remove_callback(ProgressCallback)
+
+
+@contextlib.contextmanager
+def _torch_threads(n: int | None) -> Iterator[None]:
+    previous = torch.get_num_threads()
+    if n:
+        torch.set_num_threads(n)
+    try:
+        yield
+    finally:
+        torch.set_num_threads(previous)
+
+
+def build_ca_dpo_trainer(
+    config: CADPOTrainConfig,
+    callbacks: Sequence[TrainerCallback] = (),
+    model: nn.Module | None = None,
+    tokenizer: PreTrainedTokenizerBase | None = None,
+) -> tuple[CADPOTrainer, BuildReport]:
+    """The configured trainer (not yet trained) and the data report."""
+    if model is None or tokenizer is None:
+        model, tokenizer = load_model_and_tokenizer(config.model_path)
+    report = BuildReport()
+    train = prepare_dataset(
+        config.train_file,
+        tokenizer,
+        config,
+        preference=True,
+        report=report,
+        limit=config.max_train_samples,
+    )
+    evaluation = None
+    if config.eval_file:
+        evaluation = prepare_dataset(
+            config.eval_file, tokenizer, config, preference=True, report=BuildReport()
+        )
+    model, peft_config = apply_adapter(model, config)
+    args = DPOConfig(**_common_args(config), loss_type=["sigmoid"], dataset_num_proc=None)
+    collator = ConflictPreferenceCollator(
+        pad_token_id=tokenizer.pad_token_id,
+        max_length=config.max_length,
+        truncation_mode="keep_start",
+    )
+    with _quiet_datasets():
+        trainer = CADPOTrainer(
+            model=model,
+            args=args,
+            train_dataset=train,
+            eval_dataset=evaluation,
+            processing_class=tokenizer,
+            peft_config=peft_config,
+            data_collator=collator,
+            callbacks=list(callbacks),
+            beta=config.beta,
+            eta=config.eta,
+            gamma=config.gamma,
+            precompute_ref=config.precompute_ref_logps,
+        )
+    _silence(trainer)
+    return trainer, report
+
+
+def train_ca_dpo(
+    config: CADPOTrainConfig, callbacks: Sequence[TrainerCallback] = (), threads: int | None = None
+) -> TrainingSummary:
+    """Run stage 2 (CA-DPO) as configured; checkpoints are resumable."""
+    with _torch_threads(threads):
+        trainer, report = build_ca_dpo_trainer(config, callbacks)
+        trainer.train(resume_from_checkpoint=_resume_path(config))
+        eval_metrics = trainer.evaluate() if trainer.eval_dataset is not None else {}
+        return _finish(trainer, config, report, eval_metrics)
+
+
+def build_sft_trainer(
+    config: SFTTrainConfig,
+    callbacks: Sequence[TrainerCallback] = (),
+    model: nn.Module | None = None,
+    tokenizer: PreTrainedTokenizerBase | None = None,
+) -> tuple[SEDSFTTrainer, BuildReport]:
+    if model is None or tokenizer is None:
+        model, tokenizer = load_model_and_tokenizer(config.model_path)
+    report = BuildReport()
+    train = prepare_dataset(
+        config.train_file,
+        tokenizer,
+        config,
+        preference=False,
+        report=report,
+        limit=config.max_train_samples,
+    )
+    evaluation = None
+    if config.eval_file:
+        evaluation = prepare_dataset(
+            config.eval_file, tokenizer, config, preference=False, report=BuildReport()
+        )
+    model, peft_config = apply_adapter(model, config)
+    args = SFTConfig(**_common_args(config), completion_only_loss=True, dataset_num_proc=None)
+    with _quiet_datasets():
+        trainer = SEDSFTTrainer(
+            model=model,
+            args=args,
+            train_dataset=train,
+            eval_dataset=evaluation,
+            processing_class=tokenizer,
+            peft_config=peft_config,
+            callbacks=list(callbacks),
+        )
+    _silence(trainer)
+    return trainer, report
+
+
+def train_sft(
+    config: SFTTrainConfig, callbacks: Sequence[TrainerCallback] = (), threads: int | None = None
+) -> TrainingSummary:
+    """Run stage 1 (SED SFT) as configured; checkpoints are resumable."""
+    with _torch_threads(threads):
+        trainer, report = build_sft_trainer(config, callbacks)
+        trainer.train(resume_from_checkpoint=_resume_path(config))
+        eval_metrics = trainer.evaluate() if trainer.eval_dataset is not None else {}
+        return _finish(trainer, config, report, eval_metrics)
