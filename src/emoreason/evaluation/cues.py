@@ -27,6 +27,8 @@ EXTRACTOR_PROMPT_VERSION = "emoreason-cues-v1"
 VISUAL_WORDS: tuple[str, ...] = (
     "face",
     "facial",
+    "cry",
+    "tear",
     "smile",
     "smiling",
     "smiles",
@@ -204,13 +206,29 @@ def split_clauses(text: str) -> list[str]:
     return out
 
 
+_VISUAL, _AUDITORY, _EMOTIONAL = (
+    frozenset(x) for x in (VISUAL_WORDS, AUDITORY_WORDS, EMOTIONAL_WORDS)
+)
+
+
+def _forms(word: str) -> set[str]:
+    """The word and its plural / past / -ing stripped forms (frowns, cries, smiled, nodding)."""
+    forms = {word}
+    if word.endswith("ies") and len(word) > 4:
+        forms.add(word[:-3] + "y")
+    for suffix in ("es", "s", "ed", "d", "ing"):
+        if word.endswith(suffix) and len(word) > len(suffix) + 2:
+            forms.add(word[: -len(suffix)])
+    return forms
+
+
 def classify_clause(clause: str) -> str | None:
     """The category of one clause by lexicon hits, or None (see the module doc)."""
-    words = _WORD.findall(clause.lower())
+    words = [_forms(w) for w in _WORD.findall(clause.lower())]  # each word counts once
     hits = {
-        "visual": sum(w in VISUAL_WORDS for w in words) + sum(z in clause for z in VISUAL_ZH),
-        "auditory": sum(w in AUDITORY_WORDS for w in words) + sum(z in clause for z in AUDITORY_ZH),
-        "emotional": sum(w in EMOTIONAL_WORDS for w in words)
+        "visual": sum(bool(f & _VISUAL) for f in words) + sum(z in clause for z in VISUAL_ZH),
+        "auditory": sum(bool(f & _AUDITORY) for f in words) + sum(z in clause for z in AUDITORY_ZH),
+        "emotional": sum(bool(f & _EMOTIONAL) for f in words)
         + sum(z in clause for z in EMOTIONAL_ZH)
         + len(find_emotion_mentions(clause)),
     }
