@@ -23,7 +23,7 @@ from emoreason.adapters.mose import (
 )
 from emoreason.errors import ConfigError, InputError
 
-RANDOM = {"init_lora_b": "gaussian", "init_gate": "random", "seed": 1}
+RANDOM = {"init_lora_b": "gaussian", "init_gate": "random", "gate_hidden": 4, "seed": 1}
 
 
 @pytest.fixture(params=["llama", "qwen2"])
@@ -135,9 +135,7 @@ def test_training_lowers_loss_and_changes_every_trainable_parameter(arch: str) -
 
 
 def test_save_load_reproduces_outputs_exactly(arch: str, tmp_path: Path) -> None:
-    model = adapted(
-        arch, r=4, alpha=4.0, gate_hidden=3, target_modules=["q_proj", "down_proj"], **RANDOM
-    )
+    model = adapted(arch, r=4, alpha=4.0, target_modules=["q_proj", "down_proj"], **RANDOM)
     ids, x = mixed_ids(), tokens()
     expected = logits(model, ids, x)
     save_mose(model, tmp_path / "adapter")
@@ -148,7 +146,7 @@ def test_save_load_reproduces_outputs_exactly(arch: str, tmp_path: Path) -> None
     fresh = load_mose(tiny_model(arch), tmp_path / "adapter")  # applies MoSE from the config
     assert fresh.mose_config == model.mose_config
     assert torch.equal(logits(fresh, ids, x), expected)
-    other = adapted(arch, r=4, alpha=4.0, gate_hidden=3, target_modules=["q_proj", "down_proj"])
+    other = adapted(arch, r=4, alpha=4.0, gate_hidden=4, target_modules=["q_proj", "down_proj"])
     load_mose(other, tmp_path / "adapter")  # into an already adapted model
     assert torch.equal(logits(other, ids, x), expected)
 

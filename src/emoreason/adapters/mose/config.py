@@ -49,8 +49,11 @@ class MoSEConfig:
         metadata={"help": "Gate bound (ours): lambda = 0.5 + epsilon * tanh(g(.)), in (0, 0.5]."},
     )
     gate_hidden: int = field(
-        default=4,
-        metadata={"help": "Hidden size of the gate MLP g (ours); 0 = one linear layer."},
+        default=0,
+        metadata={
+            "help": "Hidden size of the gate MLP g (ours); 0 = one linear layer (default: an MLP "
+            "costs 2*d_in*h per layer, as much as the shared A saves when h = r)."
+        },
     )
     target_modules: list[str] = field(
         default_factory=lambda: list(LLAMA_TARGETS),
