@@ -8,8 +8,9 @@ resolution with its reason.
 
 Resolution rule (**ours**; every threshold is a :class:`ConsistencyConfig` field):
 
-1. A modality is *informative* when it is available and its confidence is at least
-   ``min_confidence``. Only informative modalities take part in conflicts.
+1. A modality is *informative* when it is available, its confidence is at least
+   ``min_confidence`` and its top label beats the runner-up by ``min_label_margin`` (a flat
+   distribution makes no claim). Only informative modalities take part in conflicts.
 2. Two informative modalities *conflict* when their top labels differ. A ``neutral`` label
    with confidence below ``neutral_conflict_min_confidence`` is compatible with anything (a
    flat voice is weak evidence, not an opposing claim).
@@ -63,7 +64,7 @@ def _unit(name: str, value: float) -> None:
 class ConsistencyConfig:
     """Thresholds of the resolution rule (ours, see the module docstring).
 
-    Informative: ``min_confidence``, ``neutral_conflict_min_confidence``.
+    Informative: ``min_confidence``, ``min_label_margin``, ``neutral_conflict_min_confidence``.
     Fusion weights: ``w_visual``, ``w_acoustic``, ``w_verbal``.
     Patterns: ``sarcasm_positive_words``, ``hostile_mass``.
     Generic resolution: ``resolution_margin``.
@@ -71,6 +72,10 @@ class ConsistencyConfig:
 
     min_confidence: float = field(
         default=0.15, metadata={"help": "hypotheses below this confidence are not informative"}
+    )
+    min_label_margin: float = field(
+        default=0.05,
+        metadata={"help": "a top label must beat the runner-up by this much to be informative"},
     )
     neutral_conflict_min_confidence: float = field(
         default=0.6,
@@ -121,7 +126,10 @@ class ConsistencyConfig:
 
 
 def _informative(h: EmotionHypothesis, config: ConsistencyConfig) -> bool:
-    return h.available and h.confidence >= config.min_confidence
+    if not h.available or h.confidence < config.min_confidence:
+        return False
+    top, second = sorted(h.distribution.values(), reverse=True)[:2]
+    return top - second >= config.min_label_margin
 
 
 def _labels_conflict(a: EmotionHypothesis, b: EmotionHypothesis, cfg: ConsistencyConfig) -> bool:

@@ -50,18 +50,36 @@ class ClipFacts:
     def modality(self, name: str) -> ModalityFacts:
         return self.modalities[name]
 
-    def usable(self, name: str) -> bool:
-        facts = self.modalities[name]
-        return facts.available
+
+#: Cues always cited when present: they change how the rest must be read.
+ALWAYS_CITE: tuple[str, ...] = ("irony", "sarcasm", "asr_uncertain")
+#: Which hypothesis' ``based_on`` list ranks each evidence modality's cues.
+RANKED_BY: dict[str, str] = {
+    "face": "visual",
+    "body": "visual",
+    "acoustic": "acoustic",
+    "verbal": "verbal",
+}
 
 
-def _select_cues(ev: ModalityEvidence, limit: int, min_confidence: float) -> list[Cue]:
-    """The ``limit`` most confident cues, then put back in time order (untimed cues last)."""
+def _select_cues(
+    ev: ModalityEvidence, limit: int, min_confidence: float, preferred: list[str]
+) -> list[Cue]:
+    """Cues to cite: the ones the hypothesis rests on first (in its order), then the most
+    confident; at most ``limit``, plus any :data:`ALWAYS_CITE` cue."""
+    rank = {name: i for i, name in reversed(list(enumerate(preferred)))}
+    eligible = [c for c in ev.cues if c.confidence >= min_confidence]
     ranked = sorted(
-        (c for c in ev.cues if c.confidence >= min_confidence),
-        key=lambda c: (-c.confidence, c.start if c.start is not None else 1e9),
-    )[:limit]
-    return sorted(ranked, key=lambda c: (c.start is None, c.start or 0.0))
+        eligible,
+        key=lambda c: (
+            rank.get(c.name, len(rank)),
+            -c.confidence,
+            c.start if c.start is not None else 1e9,
+        ),
+    )
+    chosen = ranked[:limit]
+    chosen += [c for c in ranked[limit:] if c.name in ALWAYS_CITE]
+    return chosen
 
 
 def _peak(ev: ModalityEvidence) -> tuple[float, str, float] | None:
@@ -86,20 +104,21 @@ def collect_facts(
     consistency_config: ConsistencyConfig,
 ) -> ClipFacts:
     modalities: dict[str, ModalityFacts] = {}
+    hypotheses = {m: evidence.hypothesis(m) for m in HYPOTHESIS_MODALITIES}
     for name in ("scene", "face", "body", "acoustic", "speech", "verbal"):
         ev = evidence.modality(name)
         if ev is None:
             modalities[name] = ModalityFacts(name, False, f"{name}: not analysed")
             continue
+        preferred = hypotheses[RANKED_BY[name]].based_on if name in RANKED_BY else []
         modalities[name] = ModalityFacts(
             name=name,
             available=ev.available,
             status=ev.status,
-            cues=_select_cues(ev, max_cues, min_cue_confidence) if ev.available else [],
+            cues=_select_cues(ev, max_cues, min_cue_confidence, preferred) if ev.available else [],
             peak=_peak(ev) if ev.available else None,
             features=dict(ev.features),
         )
-    hypotheses = {m: evidence.hypothesis(m) for m in HYPOTHESIS_MODALITIES}
     consistency = analyze_consistency(hypotheses, lang=lang, config=consistency_config)  # type: ignore[arg-type]
     fused, _ = fuse(hypotheses, HYPOTHESIS_MODALITIES, consistency_config)
     emotion = consistency.resolution or max(fused, key=lambda e: fused[e])

@@ -7,7 +7,7 @@ it was unavailable, with the perception stage's own status line.
 
 from __future__ import annotations
 
-from emoreason.reasoning.rules.facts import ClipFacts, ModalityFacts
+from emoreason.reasoning.rules.facts import ALWAYS_CITE, ClipFacts, ModalityFacts
 from emoreason.schema.evidence import Cue
 from emoreason.schema.saber import AudioDesc, SaberRecord
 
@@ -16,7 +16,8 @@ _READS = {"visual": "The face reads", "acoustic": "The voice reads", "verbal": "
 
 
 def span(cue: Cue) -> str:
-    if cue.start is None:
+    """The cue's time span, unless its description already states the time."""
+    if cue.start is None or f"{cue.start:.1f} s" in cue.description:
         return ""
     if cue.end is None or abs(cue.end - cue.start) < 0.05:
         return f" [at {cue.start:.1f} s]"
@@ -131,7 +132,8 @@ def sentiment_analysis(facts: ClipFacts) -> str:
             continue
         cited = cue_list(m.cues[:2]) or m.status
         if modality == "verbal" and facts.transcript:
-            cited = f'"{_clip(facts.transcript)}"'
+            flags = [c for c in m.cues if c.name in ALWAYS_CITE]
+            cited = f'"{_clip(facts.transcript)}"' + "".join(f"; {c.description}" for c in flags)
         pieces.append(f"{name} → {h.label} ({cited})")
     c = facts.consistency
     text = f"Evidence: {'; '.join(pieces)}. {c.explanation}"

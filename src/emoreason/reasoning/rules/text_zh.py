@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from emoreason.reasoning.consistency import emotion_name
 from emoreason.reasoning.rules.cue_zh import cue_zh, status_zh
-from emoreason.reasoning.rules.facts import ClipFacts, ModalityFacts
+from emoreason.reasoning.rules.facts import ALWAYS_CITE, ClipFacts, ModalityFacts
 from emoreason.schema.evidence import Cue
 from emoreason.schema.saber import AudioDesc, SaberRecord
 
@@ -23,7 +23,8 @@ _VERDICT_ZH = {
 
 
 def span(cue: Cue) -> str:
-    if cue.start is None:
+    """The cue's time span, unless its description already states the time."""
+    if cue.start is None or f"{cue.start:.1f} s" in cue.description:
         return ""
     if cue.end is None or abs(cue.end - cue.start) < 0.05:
         return f"（{cue.start:.1f} 秒）"
@@ -137,7 +138,8 @@ def sentiment_analysis(facts: ClipFacts) -> str:
             continue
         cited = cue_list(m.cues[:2]) or status_zh(m.status)
         if modality == "verbal" and facts.transcript:
-            cited = f"“{_clip(facts.transcript)}”"
+            flags = [c for c in m.cues if c.name in ALWAYS_CITE]
+            cited = f"“{_clip(facts.transcript)}”" + "".join(f"；{cue_zh(c)}" for c in flags)
         pieces.append(f"{name} → {emotion_name(h.label, 'zh')}（{cited}）")
     c = facts.consistency
     text = f"证据：{'；'.join(pieces)}。{c.explanation}"
