@@ -112,16 +112,19 @@ class MoSELinear(nn.Module):
         self.last_lambda = lam.detach()
         z = F.linear(self.dropout(xa), self.lora_A)  # (batch, L, d_in) -> (batch, L, r)
         vis = visual.to(z.dtype)  # (batch, L), exact 0/1
-        w_visual = (2.0 * lam)[:, None] * vis  # 2λ·[t∈V]: (batch, L)
-        w_nonvisual = (2.0 * (1.0 - lam))[:, None] * (1.0 - vis)  # 2(1−λ)·[t∉V]: (batch, L)
-        parts = [z * w_visual[..., None], z * w_nonvisual[..., None]]  # each (batch, L, r)
+        s = self.scaling
+        # per-token expert weights, (α/r) folded in: (α/r)·2λ·[t∈V] and (α/r)·2(1−λ)·[t∉V]
+        w_visual = (2.0 * s * lam)[:, None] * vis  # (batch, L)
+        w_nonvisual = (2.0 * s * (1.0 - lam))[:, None] * (1.0 - vis)  # (batch, L)
+        columns = [w_visual, w_nonvisual]
         experts = [self.lora_B_visual, self.lora_B_nonvisual]
-        if not self.merged:  # merged: B_g A already lives in W0
-            parts.insert(0, z)
+        if not self.merged:  # merged: (α/r)·B_g A already lives in W0
+            columns.insert(0, torch.full_like(vis, s))
             experts.insert(0, self.lora_B_global)
-        # (batch, L, k·r) @ (k·r, d_out) -> (batch, L, d_out), k = 2 or 3 experts
-        update = F.linear(torch.cat(parts, dim=-1), torch.cat(experts, dim=1))
-        update = (update * self.scaling).to(result.dtype)
+        coef = torch.stack(columns, dim=-1)  # (batch, L, k), k = 3 experts (2 when merged)
+        mixed = (z.unsqueeze(-2) * coef.unsqueeze(-1)).flatten(-2)  # (b, L, k, r) -> (b, L, k·r)
+        # (batch, L, k·r) @ (k·r, d_out) -> (batch, L, d_out): all experts in one matmul
+        update = F.linear(mixed, torch.cat(experts, dim=1)).to(result.dtype)
         return result + update.reshape(result.shape)
 
     def _masks(
