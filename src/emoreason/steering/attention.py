@@ -31,6 +31,7 @@ from emoreason.steering.config import ARConfig
 from emoreason.steering.reallocation import (
     AUDIO,
     VISUAL,
+    KeyTypes,
     key_types,
     modality_masses,
     reallocate_with_key_types,
@@ -70,18 +71,18 @@ class AttentionReallocation:
         self.biased_counts: dict[int, torch.Tensor] = {}
         self.calls: dict[int, int] = {}
         self.uap = UAPAccumulator(num_layers, num_heads) if record_uap else None
-        self._types_cache: tuple[tuple[Any, ...], torch.Tensor] | None = None
+        self._types_cache: tuple[tuple[Any, ...], KeyTypes] | None = None
 
     @property
     def biased_heads(self) -> dict[int, list[int]]:
         return {
-            layer: torch.nonzero(counts).flatten().tolist()
+            layer: torch.nonzero(counts).flatten().cpu().tolist()
             for layer, counts in sorted(self.biased_counts.items())
             if bool(counts.any())
         }
 
-    def _key_types(self, batch: int, keys: int, dtype: torch.dtype, device: Any) -> torch.Tensor:
-        """(batch, 1, keys, 2) audio/visual key matrix, cached for the current key length."""
+    def _key_types(self, batch: int, keys: int, dtype: torch.dtype, device: Any) -> KeyTypes:
+        """Audio/visual key layout for this call, cached for the current key length."""
         cache_key = (batch, keys, dtype, device)
         if self._types_cache is not None and self._types_cache[0] == cache_key:
             return self._types_cache[1]
@@ -106,8 +107,12 @@ class AttentionReallocation:
         self.calls[layer_idx] = self.calls.get(layer_idx, 0) + 1
         if self.config.applies_to(layer_idx):
             probs, biased = reallocate_with_key_types(probs, types, self.config)
-            counts = self.biased_counts.setdefault(layer_idx, torch.zeros(heads, dtype=torch.long))
-            counts += biased.sum(dim=0).cpu()
+            counts = self.biased_counts.get(layer_idx)
+            if counts is None:
+                counts = self.biased_counts[layer_idx] = torch.zeros(
+                    heads, dtype=torch.long, device=probs.device
+                )
+            counts.add_(biased.sum(dim=0))
         if self.uap is not None:
             first_query = keys - queries  # key position of query row 0 (dynamic cache)
             start = max(self.prompt_length - 1 - first_query, 0)  # rows that predict new tokens

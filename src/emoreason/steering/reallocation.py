@@ -15,6 +15,8 @@ are (ours): their audio mass has no visual keys to go to without changing the vi
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 import torch
 
 from emoreason.steering.config import ARConfig
@@ -28,10 +30,26 @@ def key_masks_from_modality_ids(modality_ids: torch.Tensor) -> tuple[torch.Tenso
     return modality_ids == AUDIO, modality_ids == VISUAL
 
 
+class KeyTypes(NamedTuple):
+    """Audio / visual key layout of one attention call, computed once per key length.
+
+    Attributes:
+        matrix: (batch, 1, keys, 2) float; column 0 marks audio keys, column 1 visual keys.
+        per_key: (batch, 1, 2) float: 1 / number of audio and visual keys (1 where none).
+        present: (batch, 1) bool: the batch item has both audio and visual keys.
+        any_present: whether any batch item has both (AR is a no-op otherwise).
+    """
+
+    matrix: torch.Tensor
+    per_key: torch.Tensor
+    present: torch.Tensor
+    any_present: bool
+
+
 def key_types(
     audio_mask: torch.Tensor, visual_mask: torch.Tensor, batch: int, keys: int, dtype: torch.dtype
-) -> torch.Tensor:
-    """Stack the two key masks as a (batch, 1, keys, 2) float matrix: column 0 audio, 1 visual."""
+) -> KeyTypes:
+    """Check and stack the key masks ((keys,) or (batch, keys) booleans) for ``batch`` rows."""
     if audio_mask.shape != visual_mask.shape:
         raise ValueError(
             f"audio_mask {tuple(audio_mask.shape)} and visual_mask {tuple(visual_mask.shape)} "
@@ -47,13 +65,16 @@ def key_types(
         )
     if (audio_mask.bool() & visual_mask.bool()).any():
         raise ValueError("a key cannot be both audio and visual")
-    types = torch.stack([audio_mask, visual_mask], dim=-1).to(dtype)  # (b|1, keys, 2)
-    return types.expand(batch, keys, 2)[:, None]  # (batch, 1, keys, 2)
+    stacked = torch.stack([audio_mask, visual_mask], dim=-1).to(dtype)  # (b|1, keys, 2)
+    matrix = stacked.expand(batch, keys, 2)[:, None]  # (batch, 1, keys, 2)
+    counts = matrix.sum(dim=2)  # (batch, 1, 2)
+    present = (counts > 0).all(dim=-1)  # (batch, 1)
+    return KeyTypes(matrix, 1.0 / counts.clamp_min(1), present, bool(present.any()))
 
 
-def modality_masses(probs: torch.Tensor, types: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+def modality_masses(probs: torch.Tensor, types: KeyTypes) -> tuple[torch.Tensor, torch.Tensor]:
     """Per-row audio and visual attention mass, each (batch, heads, queries)."""
-    masses = torch.matmul(probs, types)  # (b, h, q, k) @ (b, 1, k, 2) -> (b, h, q, 2)
+    masses = torch.matmul(probs, types.matrix)  # (b, h, q, k) @ (b, 1, k, 2) -> (b, h, q, 2)
     return masses[..., 0], masses[..., 1]
 
 
@@ -69,16 +90,33 @@ def detect_biased_heads(
     ``n_audio`` / ``n_visual`` are the key counts per batch item (batch,); a batch item with no
     audio or no visual key has no biased head.
     """
-    a_h = audio_rows.mean(dim=-1)  # (b, h): mean over query rows
-    v_h = visual_rows.mean(dim=-1)  # (b, h)
+    masses = torch.stack([audio_rows, visual_rows], dim=-1)  # (b, h, q, 2)
+    counts = torch.stack([n_audio, n_visual], dim=-1)[:, None].to(masses.dtype)  # (b, 1, 2)
+    biased = _detect(masses, 1.0 / counts.clamp_min(1), (counts > 0).all(dim=-1), config)
+    return torch.tensor(biased, dtype=torch.bool, device=masses.device).reshape(masses.shape[:2])
+
+
+def _detect(
+    masses: torch.Tensor, per_key: torch.Tensor, present: torch.Tensor, config: ARConfig
+) -> list[list[bool]]:
+    """Biased heads [b][h] from masses (b, h, q, 2), per_key (b, 1, 2), present (b, 1).
+
+    The decision is over b x h numbers: it runs on Python floats (one device transfer) rather
+    than as a dozen tiny tensor kernels per layer and decoding step.
+    """
+    per_head = masses.mean(dim=2)  # (b, h, 2): a_h, v_h (mean over query rows)
     if config.normalize_by_count:
-        a_h = a_h / n_audio.clamp_min(1)[:, None]
-        v_h = v_h / n_visual.clamp_min(1)[:, None]
-    head_ratio = a_h / v_h.clamp_min(config.eps)  # r_h, (b, h)
-    layer_ratio = a_h.sum(-1) / v_h.sum(-1).clamp_min(config.eps)  # R, (b,)
-    present = (n_audio > 0) & (n_visual > 0)  # (b,)
-    above_mean = head_ratio > config.kappa * head_ratio.mean(dim=-1, keepdim=True)
-    return (present & (layer_ratio > config.tau))[:, None] & above_mean  # (b, h)
+        per_head = per_head * per_key  # mass per audio / visual key
+    biased = []
+    for heads, has_both in zip(per_head.tolist(), present[:, 0].tolist(), strict=True):
+        ratios = [a / max(v, config.eps) for a, v in heads]  # r_h
+        layer_ratio = sum(a for a, _ in heads) / max(sum(v for _, v in heads), config.eps)  # R
+        if not has_both or not layer_ratio > config.tau:
+            biased.append([False] * len(heads))
+            continue
+        threshold = config.kappa * sum(ratios) / len(ratios)
+        biased.append([r > threshold for r in ratios])
+    return biased
 
 
 def reallocate_attention(
@@ -104,38 +142,40 @@ def reallocate_attention(
     if probs.dim() != 4:
         raise ValueError(f"probs must be (batch, heads, queries, keys); got {tuple(probs.shape)}")
     batch, _, _, keys = probs.shape
-    types = key_types(audio_mask, visual_mask, batch, keys, probs.dtype)  # (b, 1, k, 2)
+    types = key_types(audio_mask, visual_mask, batch, keys, probs.dtype)
     return reallocate_with_key_types(probs, types, config)
 
 
 def reallocate_with_key_types(
-    probs: torch.Tensor, types: torch.Tensor, config: ARConfig
+    probs: torch.Tensor, types: KeyTypes, config: ARConfig
 ) -> tuple[torch.Tensor, torch.Tensor]:
-    """:func:`reallocate_attention` with the key masks already stacked by :func:`key_types`."""
-    counts = types[:, 0].sum(dim=1)  # (b, 2): number of audio / visual keys
-    audio_rows, visual_rows = modality_masses(probs, types)  # (b, h, q) each
-    biased = detect_biased_heads(audio_rows, visual_rows, counts[:, 0], counts[:, 1], config)
-    if config.alpha == 0 or not bool(biased.any()):
+    """:func:`reallocate_attention` with the key layout already built by :func:`key_types`."""
+    if not types.any_present:
+        return probs, torch.zeros(probs.shape[:2], dtype=torch.bool, device=probs.device)
+    masses = torch.matmul(probs, types.matrix)  # (b, h, q, k) @ (b, 1, k, 2) -> (b, h, q, 2)
+    flags = _detect(masses, types.per_key, types.present, config)  # [b][h]
+    biased = torch.tensor(flags, dtype=torch.bool, device=probs.device)  # (b, h)
+    if config.alpha == 0 or not any(map(any, flags)):
         return probs, biased
-    return apply_reallocation(probs, types, audio_rows, visual_rows, biased, config.alpha), biased
+    return apply_reallocation(probs, types, masses, biased, config.alpha), biased
 
 
 def apply_reallocation(
     probs: torch.Tensor,
-    types: torch.Tensor,
-    audio_rows: torch.Tensor,
-    visual_rows: torch.Tensor,
+    types: KeyTypes,
+    masses: torch.Tensor,
     biased: torch.Tensor,
     alpha: float,
 ) -> torch.Tensor:
     """Rescale audio keys by ``1 - alpha`` and visual keys by ``(v + alpha a) / v`` (DESIGN.md, AR).
 
-    Only rows of biased heads with visual mass change; ``types`` is (batch, 1, keys, 2).
+    Only rows of biased heads with visual mass change; ``masses`` is (b, h, q, 2) of a and v.
     """
-    active = biased[..., None] & (visual_rows > 0)  # (b, h, q)
-    safe_visual = torch.where(active, visual_rows, torch.ones_like(visual_rows))
-    audio_delta = torch.where(active, torch.full_like(audio_rows, -alpha), 0.0)  # factor - 1
-    visual_delta = torch.where(active, alpha * audio_rows / safe_visual, 0.0)  # factor - 1
-    deltas = torch.stack([audio_delta, visual_delta], dim=-1)  # (b, h, q, 2)
-    per_key = torch.matmul(deltas, types.transpose(-1, -2))  # (b,h,q,2) @ (b,1,2,k) -> (b,h,q,k)
-    return probs + probs * per_key  # text keys: per_key == 0, unchanged
+    audio_rows, visual_rows = masses.unbind(dim=-1)  # (b, h, q) each
+    active = (visual_rows > 0) & biased[..., None]  # (b, h, q)
+    tiny = torch.finfo(visual_rows.dtype).tiny  # inactive rows: finite gain, then zeroed
+    gain = audio_rows * alpha / visual_rows.clamp_min(tiny)  # (v + alpha a) / v - 1
+    # factor - 1 per key kind: audio -alpha, visual gain; inactive rows 0
+    deltas = torch.stack([torch.full_like(gain, -alpha), gain], dim=-1) * active[..., None]
+    per_key = torch.matmul(deltas, types.matrix.transpose(-1, -2))  # (b,h,q,2)@(b,1,2,k)
+    return torch.addcmul(probs, probs, per_key)  # P (1 + delta); text keys: delta == 0
