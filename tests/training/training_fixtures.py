@@ -5,8 +5,10 @@ from __future__ import annotations
 import importlib.util
 from pathlib import Path
 
+from emoreason.formats.jsonl import write_jsonl
+from emoreason.formats.swift import saber_to_swift
 from emoreason.reasoning.rules import RulesReasoner
-from emoreason.schema import AnalysisResult, ErrorRow
+from emoreason.schema import AnalysisResult, AudioDesc, ErrorRow, SaberRecord
 
 _SPEC = importlib.util.spec_from_file_location(
     "synthetic_evidence", Path(__file__).parents[1] / "reasoning" / "synthetic_evidence.py"
@@ -32,3 +34,32 @@ def make_results(media_dir: Path, scenarios=SCENARIOS, lang: str = "en") -> list
 
 def error_row() -> ErrorRow:
     return ErrorRow(id="broken", source="broken.mp4", error="cannot decode")
+
+
+def toy_record(emotion: str, detail: str = "") -> SaberRecord:
+    return SaberRecord(
+        video_desc="a room",
+        audio_desc=AudioDesc(speech_content="hello", acoustic_feat="soft voice"),
+        facial_exp_desc=f"face {emotion} {detail}".strip(),
+        body_lang_desc="still",
+        sentiment_analysis=f"the person is {emotion}",
+    )
+
+
+def write_toy_pairs(path: Path, n: int = 8, media: str | None = None) -> Path:
+    """``n`` preference rows: grounded 'sad' chosen over a 'happy' rejected, conflicts spread."""
+    rows = []
+    for i in range(n):
+        row = saber_to_swift(
+            toy_record("sad", str(i)), video=media, lang="en", rejected=toy_record("happy", str(i))
+        ).to_json()
+        row["conflict"] = i / max(1, n - 1)
+        rows.append(row)
+    write_jsonl(path, rows)
+    return path
+
+
+def write_toy_sft(path: Path, n: int = 8) -> Path:
+    rows = [saber_to_swift(toy_record("sad", str(i)), lang="en").to_json() for i in range(n)]
+    write_jsonl(path, rows)
+    return path
