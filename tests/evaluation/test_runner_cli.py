@@ -228,3 +228,53 @@ def test_cli_include_path(tmp_path):
         app, ["evaluate", "--list", "--include-path", str(tmp_path / "tasks")]
     )
     assert result.exit_code == 0 and "mine" in result.output
+
+
+def test_backend_mode_with_a_stub_analyze(tmp_path, monkeypatch):
+    """Backend plumbing without the real pipeline: labels mapped, failures counted, run goes on."""
+    import emoreason
+    from emoreason.errors import MediaError
+    from emoreason.schema import SaberRecord
+
+    root = make_camer(tmp_path / "camer")
+    answers = {"v1": "sad", "v2": "happy", "v3": "fearful", "a1": "angry", "c1": "happy"}
+    calls = []
+
+    class Result:
+        def __init__(self, emotion):
+            self.emotion, self.emotions, self.explanation = emotion, [], ""
+            self.saber = SaberRecord(
+                video_desc="v",
+                audio_desc={"speech_content": "s", "acoustic_feat": "a"},
+                facial_exp_desc="f",
+                body_lang_desc="b",
+                sentiment_analysis=f"The person is {emotion}.",
+            )
+
+            class Verdict:
+                value = "consistent"
+
+            self.consistency = type("C", (), {"verdict": Verdict()})()
+
+    def fake_analyze(path, backend="rules", lang="en", **kw):
+        calls.append((path, backend, lang, kw))
+        ident = kw["clip_id"]
+        if ident not in answers:
+            raise MediaError("cannot decode", path=path)
+        return Result(answers[ident])
+
+    monkeypatch.setattr(emoreason, "analyze", fake_analyze)
+    report = evaluate(
+        get_task("camer"),
+        root,
+        backend="rules",
+        lang="zh",
+        n_resamples=20,
+        analyze_options={"model": "m"},
+    )
+    assert len(calls) == 7 and calls[0][1:3] == ("rules", "zh") and calls[0][3]["model"] == "m"
+    # right: v1 sad, v2 happy, a1 angry, c1 happy; v3 fearful->worried (truth angry) wrong
+    assert report["scores"]["accuracy"]["value"] == pytest.approx(4 / 7)
+    assert report["counts"]["prediction_error"] == 2  # a2, c2 raised
+    assert report["counts"]["missing_prediction"] == 2
+    assert report["source"] == {"backend": "rules", "lang": "zh", "model": "m"}

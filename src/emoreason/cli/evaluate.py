@@ -25,6 +25,10 @@ def evaluate_command(
         help="Predict with emoreason.analyze: rules, transformers or openai.",
     ),
     lang: str = typer.Option("en", "--lang", help="Language for --backend (en or zh)."),
+    model: str = typer.Option(
+        None, "--model", help="--backend transformers: local model folder; openai: model name."
+    ),
+    base_url: str = typer.Option(None, "--base-url", help="--backend openai: server base URL."),
     out: Path = typer.Option(Path("eval-reports"), "--out", "-o", help="Folder for the reports."),
     list_: bool = typer.Option(False, "--list", help="List the known tasks and exit."),
     include_path: list[Path] = typer.Option(
@@ -86,6 +90,7 @@ def evaluate_command(
             limit=limit,
             judge=judge,
             cue_extractor=extractor,
+            analyze_options={k: v for k, v in (("model", model), ("base_url", base_url)) if v},
             on_progress=lambda done, total: bar.update(job, completed=done, total=total),
         )
     paths = write_report(report, out)

@@ -156,7 +156,7 @@ def predict_with_backend(
         else:
             try:
                 result = emoreason.analyze(
-                    sample.media, backend=backend, lang=lang, **analyze_options
+                    sample.media, backend=backend, lang=lang, clip_id=sample.id, **analyze_options
                 )
                 record = result.saber.model_dump() if hasattr(result.saber, "model_dump") else {}
                 out[sample.id] = Prediction(
@@ -221,8 +221,13 @@ def evaluate(
     cue_extractor: Any = None,
     judge: Any = None,
     on_progress: Callable[[int, int], None] | None = None,
+    analyze_options: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
-    """Evaluate one task and return the JSON-ready report (see :mod:`emoreason.evaluation.report`)."""
+    """Evaluate one task and return the JSON-ready report (see :mod:`emoreason.evaluation.report`).
+
+    ``analyze_options`` go to :func:`emoreason.analyze` with a backend (``model``,
+    ``base_url``, ``fps``, ...).
+    """
     if (predictions is None) == (backend is None):
         raise InputError(
             "give exactly one of predictions (a file) or backend (rules|transformers|openai)"
@@ -240,8 +245,13 @@ def evaluate(
         source = {"predictions": str(predictions)}
     else:
         assert backend is not None
-        by_id = predict_with_backend(samples, backend, lang, counts, problems, on_progress)
+        options = dict(analyze_options or {})
+        by_id = predict_with_backend(
+            samples, backend, lang, counts, problems, on_progress, **options
+        )
         source = {"backend": backend, "lang": lang}
+        if options.get("model"):
+            source["model"] = str(options["model"])
     pairs = [(s, by_id.get(s.id)) for s in samples]
     ctx = ScoringContext(
         n_resamples=n_resamples,
