@@ -29,6 +29,47 @@ def tiny_model(arch: str = "llama", seed: int = 0) -> torch.nn.Module:
     return model.eval()
 
 
+def tiny_omni_thinker(seed: int = 0) -> torch.nn.Module:
+    """A tiny random Qwen2.5-Omni thinker (audio tower + vision tower + language model)."""
+    from transformers.models.qwen2_5_omni.configuration_qwen2_5_omni import (
+        Qwen2_5OmniThinkerConfig,
+    )
+    from transformers.models.qwen2_5_omni.modeling_qwen2_5_omni import (
+        Qwen2_5OmniThinkerForConditionalGeneration,
+    )
+
+    rope = {"rope_type": "default", "rope_theta": 10000.0, "mrope_section": [1, 1, 2]}
+    config = Qwen2_5OmniThinkerConfig(
+        text_config={**TINY, "rope_parameters": rope},
+        vision_config={
+            "depth": 1,
+            "hidden_size": 32,
+            "intermediate_size": 64,
+            "num_heads": 4,
+            "out_hidden_size": 32,
+            "fullatt_block_indexes": [0],
+        },
+        audio_config={
+            "encoder_layers": 1,
+            "d_model": 32,
+            "encoder_attention_heads": 4,
+            "encoder_ffn_dim": 64,
+            "output_dim": 32,
+            "num_mel_bins": 16,
+        },
+        audio_token_index=120,
+        image_token_index=121,
+        video_token_index=122,
+        vision_start_token_id=123,
+        vision_end_token_id=124,
+        audio_start_token_id=125,
+        audio_end_token_id=126,
+        user_token_id=127,
+    )
+    torch.manual_seed(seed)
+    return Qwen2_5OmniThinkerForConditionalGeneration(config).eval()
+
+
 def mixed_ids(batch: int = 2, seq: int = 12, seed: int = 0) -> torch.Tensor:
     """Modality ids (batch, seq): text prefix, a visual block, an audio block, text after."""
     g = torch.Generator().manual_seed(seed)

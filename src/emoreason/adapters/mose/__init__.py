@@ -5,7 +5,7 @@ audio tokens) and a global expert B_g (all tokens), mixed by λ ∈ [0.5 − ε,
 DESIGN.md and :mod:`emoreason.adapters.mose.layer` for the exact formulation.
 """
 
-from emoreason.adapters.mose.config import MoSEConfig
+from emoreason.adapters.mose.config import OMNI_THINKER_EXCLUDE, MoSEConfig
 from emoreason.adapters.mose.layer import MoSELinear
 from emoreason.adapters.mose.model import (
     apply_mose,
@@ -21,10 +21,18 @@ from emoreason.adapters.mose.model import (
     trainable_parameter_report,
     unmerge_mose,
 )
-from emoreason.adapters.mose.router import AUDIO, TEXT, VISUAL, RegularizedGate, TokenRouting
+from emoreason.adapters.mose.router import (
+    AUDIO,
+    TEXT,
+    VISUAL,
+    RegularizedGate,
+    TokenRouting,
+    modality_ids_from_tokens,
+)
 
 __all__ = [
     "AUDIO",
+    "OMNI_THINKER_EXCLUDE",
     "TEXT",
     "VISUAL",
     "MoSEConfig",
@@ -37,6 +45,7 @@ __all__ = [
     "load_mose",
     "merge_mose",
     "modality_ids",
+    "modality_ids_from_tokens",
     "mose_disabled",
     "mose_layers",
     "mose_state_dict",

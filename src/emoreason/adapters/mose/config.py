@@ -8,7 +8,8 @@ Fields, grouped:
   gate MLP g; 0 = a single linear map), ``init_gate`` (``zero``: λ = 0.5 at start).
 * **targets**: ``target_modules`` (names of the ``nn.Linear`` layers to adapt: a last name component
   such as ``q_proj`` or a dotted suffix such as ``self_attn.q_proj``), ``exclude_modules`` (dotted
-  name prefixes to skip, e.g. an audio or vision tower inside a multimodal model).
+  paths to skip anywhere in the name, e.g. the audio and vision towers of a multimodal model:
+  :data:`OMNI_THINKER_EXCLUDE`).
 * **init**: ``init_lora_a`` (``kaiming`` uniform as in LoRA, or ``gaussian``), ``init_lora_b``
   (``zero``: the adapted model starts equal to the base model; ``gaussian``: small random experts,
   for tests and ablations only).
@@ -30,6 +31,7 @@ import yaml
 from emoreason.errors import ConfigError
 
 LLAMA_TARGETS = ["q_proj", "k_proj", "v_proj", "o_proj", "gate_proj", "up_proj", "down_proj"]
+OMNI_THINKER_EXCLUDE = ["audio_tower", "visual"]  # Qwen2.5-Omni thinker: adapt the LM only
 INIT_LORA_A = ("kaiming", "gaussian")
 INIT_LORA_B = ("zero", "gaussian")
 INIT_GATE = ("zero", "random")
@@ -61,7 +63,10 @@ class MoSEConfig:
     )
     exclude_modules: list[str] = field(
         default_factory=list,
-        metadata={"help": "Dotted module-name prefixes never adapted (e.g. 'audio_tower')."},
+        metadata={
+            "help": "Dotted module paths never adapted, matched on dot boundaries anywhere in "
+            "the name (e.g. 'audio_tower', 'visual' for the Qwen2.5-Omni thinker)."
+        },
     )
     init_lora_a: str = field(
         default="kaiming", metadata={"help": f"Init of A, one of {list(INIT_LORA_A)}."}

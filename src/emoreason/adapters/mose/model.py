@@ -43,6 +43,11 @@ def _matches(name: str, target: str) -> bool:
     return name == target or name.endswith("." + target)
 
 
+def _inside(name: str, excluded: str) -> bool:
+    """True when the dotted path ``excluded`` occurs in ``name`` on dot boundaries."""
+    return f".{excluded}." in f".{name}."
+
+
 def find_target_linears(model: nn.Module, config: MoSEConfig) -> dict[str, nn.Linear]:
     """The ``nn.Linear`` layers named by ``config.target_modules`` (minus ``exclude_modules``).
 
@@ -53,7 +58,7 @@ def find_target_linears(model: nn.Module, config: MoSEConfig) -> dict[str, nn.Li
         for name, m in model.named_modules()
         if isinstance(m, nn.Linear)
         and not isinstance(m, MoSELinear)
-        and not any(name == ex or name.startswith(ex + ".") for ex in config.exclude_modules)
+        and not any(_inside(name, ex) for ex in config.exclude_modules)
     }
     found = {n: m for n, m in linears.items() if any(_matches(n, t) for t in config.target_modules)}
     missing = [t for t in config.target_modules if not any(_matches(n, t) for n in found)]

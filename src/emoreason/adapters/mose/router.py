@@ -181,6 +181,25 @@ def check_modality_ids(ids: Any) -> torch.Tensor:
     return ids.long()
 
 
+def modality_ids_from_tokens(
+    input_ids: torch.Tensor,
+    *,
+    visual_token_ids: tuple[int, ...] | list[int] = (),
+    audio_token_ids: tuple[int, ...] | list[int] = (),
+) -> torch.Tensor:
+    """Modality ids (batch, seq) from placeholder tokens: visual ids -> 2, audio ids -> 1, else 0.
+
+    For a Qwen2.5-Omni thinker: ``visual_token_ids=(cfg.image_token_id, cfg.video_token_id)``,
+    ``audio_token_ids=(cfg.audio_token_id,)``.
+    """
+    ids = torch.full_like(input_ids, TEXT, dtype=torch.long)
+    for token in audio_token_ids:
+        ids[input_ids == token] = AUDIO
+    for token in visual_token_ids:
+        ids[input_ids == token] = VISUAL
+    return ids
+
+
 def _cached_length(past: Any, cache_position: Any) -> int:
     if isinstance(cache_position, torch.Tensor) and cache_position.numel():
         return int(cache_position.reshape(-1)[0])
