@@ -15,7 +15,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from emoreason.errors import InputError
-from emoreason.formats.jsonl import validation_error_to_input_error
+from emoreason.formats.jsonl import validate_value, validation_error_to_input_error
 from emoreason.reasoning.prompts import Language, sed_prompt
 from emoreason.schema.saber import SaberRecord
 
@@ -78,14 +78,8 @@ def saber_to_swift(
 def parse_swift_row(
     value: Any, *, path: str | Path | None = None, line: int | None = None
 ) -> SwiftRow:
-    if not isinstance(value, dict):
-        raise InputError(
-            f"expected a JSON object, got {type(value).__name__}", path=path, line=line
-        )
-    try:
-        return SwiftRow.model_validate(value)
-    except ValidationError as exc:
-        raise validation_error_to_input_error(exc, path=path, line=line) from None
+    """Validate one JSON value as an ms-swift row (one-line error naming file/line/field)."""
+    return validate_value(value, SwiftRow, path=path, line=line)
 
 
 def swift_to_saber(
