@@ -317,3 +317,28 @@ def test_parameter_report_against_peft_lora() -> None:
     assert report["single_lora"] == one
     assert report["three_loras"] == 3 * one
     assert report["base_parameters"] == sum(p.numel() for p in tiny_model().parameters())
+
+
+def test_prefill_ids_must_cover_the_prompt() -> None:
+    from transformers import DynamicCache
+
+    model = adapted("llama", r=4)
+    short = pytest.raises(InputError, match="ids cover 4 positions but the input has 6")
+    with short, torch.no_grad(), modality_ids(model, mixed_ids(2, 4)):
+        model.generate(tokens(2, 6), attention_mask=torch.ones(2, 6), max_new_tokens=2)
+    with torch.no_grad(), modality_ids(model, mixed_ids(2, 8)):  # chunked prefill is fine
+        model(input_ids=tokens(2, 4), past_key_values=DynamicCache(config=model.config))
+
+
+def test_half_precision_base_keeps_float32_adapters() -> None:
+    model = tiny_model("llama").to(torch.bfloat16)
+    apply_mose(model, MoSEConfig(r=4, init_lora_b="gaussian"))
+    layer = next(iter(mose_layers(model).values()))
+    assert layer.lora_A.dtype == torch.float32 and layer.base.weight.dtype == torch.bfloat16
+    x = tokens()
+    with modality_ids(model, mixed_ids()):
+        out = model(input_ids=x, labels=x)
+        out.loss.backward()
+    assert out.logits.dtype == torch.bfloat16
+    assert torch.isfinite(out.loss)
+    assert layer.lora_B_visual.grad is not None and layer.lora_B_visual.grad.dtype == torch.float32

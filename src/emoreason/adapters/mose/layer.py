@@ -4,10 +4,10 @@ DESIGN.md (MoSEAR arXiv 2508.01181; the gate and the constants are ours)::
 
     h_t = W0 x_t + (α/r) · [ B_g A x_t + 2λ·[t∈V]·B_v A x_t + 2(1−λ)·[t∉V]·B_n A x_t ]
 
-Implementation: ``z = A x`` is computed once; the three up-projections run as one matmul over the
-concatenation ``[z ; 2λ[t∈V]·z ; 2(1−λ)[t∉V]·z]`` (batch, L, 3r) against ``[B_g B_v B_n]``
-(d_out, 3r). The masks are exact zeros, so a visual token never receives anything from B_n and a
-non-visual token nothing from B_v.
+Implementation: ``z = A x`` is computed once; the three up-projections run as one matmul of
+``[c_g·z ; c_v·z ; c_n·z]`` (batch, L, 3r) against ``[B_g B_v B_n]`` (d_out, 3r), with per-token
+weights c_g = α/r, c_v = (α/r)·2λ·[t∈V], c_n = (α/r)·2(1−λ)·[t∉V]. The masks are exact zeros, so a
+visual token never receives anything from B_n and a non-visual token nothing from B_v.
 
 Merging (ours): λ and the masks depend on the tokens, so only the token-independent global expert
 can be folded into W0. ``merge()`` adds (α/r)·B_g A to the base weight and keeps the two modality

@@ -124,7 +124,11 @@ class ModalityRouter:
         past = kwargs.get("past_key_values")
         offset = _cached_length(past, kwargs.get("cache_position"))
         ids = self._expand_batch(batch)
-        if past is None and offset == 0 and ids.shape[1] != length:
+        # without a cache the ids must match the input; a first cached call (prefill, possibly
+        # chunked) must at least be covered by them
+        if (past is None and offset == 0 and ids.shape[1] != length) or (
+            offset == 0 and ids.shape[1] < length
+        ):
             raise InputError(
                 f"modality ids cover {ids.shape[1]} positions but the input has {length} tokens",
                 field="modality_ids",
