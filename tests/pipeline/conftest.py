@@ -44,3 +44,34 @@ def clip_dir(tmp_path):
         (folder / f"{name}.mp4").write_bytes(b"\x00fake")
     (folder / "notes.txt").write_text("not media")
     return folder
+
+
+CLIPS = Path(__file__).resolve().parents[2] / "examples" / "clips"
+
+
+class CachingPerceiver:
+    """The real perception stage, each clip perceived once per test session."""
+
+    def __init__(self) -> None:
+        from emoreason.perception import Perceiver
+
+        self.inner = Perceiver()
+        self.cache: dict[str, object] = {}
+
+    def perceive(self, path: str):
+        key = str(Path(path).resolve())
+        if key not in self.cache:
+            try:
+                self.cache[key] = self.inner.perceive(path)
+            except Exception as exc:  # cache failures too: they are deterministic
+                self.cache[key] = exc
+        value = self.cache[key]
+        if isinstance(value, Exception):
+            raise value
+        return value
+
+
+@pytest.fixture(scope="session")
+def real_perceiver():
+    pytest.importorskip("emoreason.perception")
+    return CachingPerceiver()
