@@ -238,7 +238,9 @@ def evaluate(
     counts: Counter = Counter(loaded.counts)
     problems = list(loaded.problems)
     if predictions is not None:
-        by_id, unknown = match_predictions(samples, load_predictions(predictions, counts, problems))
+        by_id, unknown = match_predictions(
+            loaded.samples, load_predictions(predictions, counts, problems)
+        )
         counts["prediction_unknown_id"] += len(unknown)
         for ident in unknown[: max(0, MAX_PROBLEMS - len(problems))]:
             problems.append(f"prediction_unknown_id: {ident!r} is not in the benchmark")
