@@ -50,7 +50,7 @@ def load_model(random: bool) -> torch.nn.Module:
             from emoreason.assets import smollm2_dir
 
             return AutoModelForCausalLM.from_pretrained(smollm2_dir()).eval()
-        except Exception as exc:  # noqa: BLE001 - fall back with a visible note
+        except Exception as exc:  # fall back to random weights with a visible note
             print(f"SmolLM2 asset unavailable ({exc}); using random weights, same config")
     torch.manual_seed(0)
     return LlamaForCausalLM(LlamaConfig(**SMOLLM2_135M)).eval()

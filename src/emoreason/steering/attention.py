@@ -23,8 +23,12 @@ from typing import Any
 
 import torch
 from torch import nn
-from transformers.masking_utils import AttentionMaskInterface, eager_mask
-from transformers.modeling_utils import AttentionInterface
+from transformers.masking_utils import (
+    ALL_MASK_ATTENTION_FUNCTIONS,
+    AttentionMaskInterface,
+    eager_mask,
+)
+from transformers.modeling_utils import ALL_ATTENTION_FUNCTIONS, AttentionInterface
 
 from emoreason.errors import ConfigError, InputError
 from emoreason.steering.config import ARConfig
@@ -166,9 +170,9 @@ def ar_eager_attention(
 
 def _ensure_registered() -> None:
     """Register our attention function and its (eager) mask builder once, process-wide."""
-    if AR_ATTENTION not in AttentionInterface._global_mapping:
+    if AR_ATTENTION not in ALL_ATTENTION_FUNCTIONS:
         AttentionInterface.register(AR_ATTENTION, ar_eager_attention)
-    if AR_ATTENTION not in AttentionMaskInterface._global_mapping:
+    if AR_ATTENTION not in ALL_MASK_ATTENTION_FUNCTIONS:
         AttentionMaskInterface.register(AR_ATTENTION, eager_mask)
 
 
