@@ -9,18 +9,11 @@ import typer
 from ar_tiny import TINY, tiny_model
 from typer.testing import CliRunner
 
-from emoreason.cli import diagnose
-
 
 def _app() -> typer.Typer:
-    """The diagnose command on its own app (the full app imports every subsystem)."""
-    app = typer.Typer()
+    """The project's CLI app (``emoreason``), which registers ``diagnose``."""
+    from emoreason.cli.app import app
 
-    @app.callback()
-    def root() -> None:
-        pass
-
-    diagnose.register(app)
     return app
 
 

@@ -55,7 +55,7 @@ def _masses(probs, mask):
     return (probs * mask[:, None, None, :].to(probs.dtype)).sum(-1)  # (b, h, q)
 
 
-@settings(max_examples=150, deadline=None)
+@settings(max_examples=80, deadline=None)
 @given(attention_case())
 def test_invariants_hold_on_random_attention(case):
     probs, audio, visual, config = case
@@ -86,7 +86,7 @@ def test_invariants_hold_on_random_attention(case):
         )
 
 
-@settings(max_examples=150, deadline=None)
+@settings(max_examples=80, deadline=None)
 @given(attention_case())
 def test_matches_naive_loop_reference(case):
     probs, audio, visual, config = case
@@ -98,7 +98,7 @@ def test_matches_naive_loop_reference(case):
     torch.testing.assert_close(new, ref_new, rtol=1e-9, atol=1e-12)
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=40, deadline=None)
 @given(attention_case())
 def test_no_op_when_no_head_is_biased(case):
     probs, audio, visual, config = case
@@ -108,7 +108,7 @@ def test_no_op_when_no_head_is_biased(case):
     assert torch.equal(new, probs)
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=40, deadline=None)
 @given(attention_case(), st.sampled_from(["audio", "visual"]))
 def test_no_op_when_a_modality_is_absent(case, absent):
     probs, audio, visual, _ = case
