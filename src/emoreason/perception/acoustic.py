@@ -247,7 +247,7 @@ def _quality_cues(v: dict) -> list[Cue]:
 def _rate_cues(v: dict, pauses: list[tuple[float, float]]) -> list[Cue]:
     rate = v["speaking_rate_syll_per_s"]
     pace = "fast" if rate > 5.0 else "slow" if rate < 3.0 else "moderate"
-    cues = [Cue(name="speaking_rate", value=round(rate, 2), unit="syllables/s",
+    cues = [Cue(name="speech_rate", value=round(rate, 2), unit="syllables/s",
                 description=f"{pace} speech, about {rate:.1f} syllables per second")]  # fmt: skip
     if pauses:
         longest = max(pauses, key=lambda p: p[1] - p[0])

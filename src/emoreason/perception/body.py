@@ -45,7 +45,8 @@ class _BodyFrame:
 
 @dataclass
 class _State:
-    sampled: int = 0
+    seen: int = 0  # sampled frames offered
+    sampled: int = 0  # frames the pose model ran on (every body_stride-th)
     frames: list[_BodyFrame] = field(default_factory=list)
 
 
@@ -64,17 +65,25 @@ class BodyExtractor(FrameExtractor):
         self._state = _State()
 
     def load(self) -> None:
+        """A fresh tracker (video mode: the person detector runs only when tracking is lost,
+        about half the cost of detecting on every frame); one per clip so no state leaks."""
         with self._lock:
-            if self._pose is None:
-                import mediapipe as mp
+            import mediapipe as mp
 
-                self._pose = mp.solutions.pose.Pose(static_image_mode=True, model_complexity=1)
+            if self._pose is not None:
+                self._pose.close()
+            self._pose = mp.solutions.pose.Pose(
+                static_image_mode=False, model_complexity=1, smooth_landmarks=False
+            )
 
     def start(self, facts: StreamFacts) -> None:
         self.load()
         self._state = _State()
 
     def update(self, frame: SampledFrame) -> None:
+        self._state.seen += 1
+        if (self._state.seen - 1) % self.config.body_stride:
+            return
         self._state.sampled += 1
         h, w = frame.rgb.shape[:2]
         result = self._pose.process(frame.rgb)
@@ -172,7 +181,7 @@ def _cues(v: dict, frames: list[_BodyFrame]) -> list[Cue]:
     if v["lean_forward"] is not None and v["lean_forward"] >= 0.4:
         cues.append(
             Cue(
-                name="leaning",
+                name="posture_lean",
                 value=round(v["lean_forward"] * 30, 1),
                 unit="deg",
                 description=f"torso leans about {v['lean_forward'] * 30:.0f} degrees off vertical",
@@ -190,10 +199,11 @@ def _cues(v: dict, frames: list[_BodyFrame]) -> list[Cue]:
             )
         )
     if v["arm_openness"] is not None:
-        kind = "open, arms apart" if v["arm_openness"] > 1.5 else "closed, arms close to the body"
+        wide = v["arm_openness"] > 1.5
+        kind = "open, arms apart" if wide else "closed, arms close to the body"
         cues.append(
             Cue(
-                name="arm_openness",
+                name="arms_open" if wide else "arms_closed",
                 value=round(v["arm_openness"], 2),
                 description=f"arm posture {kind}",
             )

@@ -70,9 +70,17 @@ class PerceptionConfig:
         default=0.6,
         metadata={"help": "whisper segments with no_speech_prob above this are dropped"},
     )
+    languages: tuple[str, ...] = field(
+        default=("en", "zh"),
+        metadata={"help": "languages the analysis supports; others are flagged as unreliable"},
+    )
     min_language_probability: float = field(
         default=0.5,
         metadata={"help": "below this, the detected language is reported as uncertain"},
+    )
+    body_stride: int = field(
+        default=2,
+        metadata={"help": "run the pose model on every Nth sampled frame (posture changes slowly)"},
     )
     max_faces: int = field(
         default=4, metadata={"help": "faces counted per frame (the largest one is analysed)"}
@@ -102,6 +110,7 @@ class PerceptionConfig:
 
     def __post_init__(self) -> None:
         self.stages = tuple(self.stages)
+        self.languages = tuple(self.languages)
         checks: list[tuple[bool, str]] = [
             (0.1 <= self.fps <= 30, f"fps must be in [0.1, 30], got {self.fps}"),
             (self.max_side >= 64, f"max_side must be >= 64, got {self.max_side}"),
@@ -116,6 +125,7 @@ class PerceptionConfig:
             (0 <= self.no_speech_threshold <= 1, "no_speech_threshold must be in [0, 1]"),
             (0 <= self.min_language_probability <= 1, "min_language_probability in [0, 1]"),
             (1 <= self.max_faces <= 20, "max_faces must be in [1, 20]"),
+            (self.body_stride >= 1, "body_stride must be >= 1"),
             (0 < self.min_face_confidence < 1, "min_face_confidence must be in (0, 1)"),
             (self.threads >= 1, "threads must be >= 1"),
         ]

@@ -229,7 +229,7 @@ class FaceExtractor(FrameExtractor):
                 continue
             peak = float(times[int(vals.argmax())])
             cues.append(Cue(
-                name=f"au_{name}", value=round(float(vals.mean()), 3), start=peak,
+                name=name, value=round(float(vals.mean()), 3), start=peak,
                 confidence=round(float(min(1.0, active / k + 0.2)), 3),
                 description=f"{AU_PHRASES[name]} in {active}/{k} face frames (peak at {fmt_time(peak)})",
             ))  # fmt: skip

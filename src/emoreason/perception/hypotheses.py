@@ -103,7 +103,7 @@ def acoustic_hypothesis(ev: ModalityEvidence | None) -> EmotionHypothesis:
     coverage = min(1.0, voiced / 0.4)  # 40 % voiced frames = fully covered speech
     synthetic = any(c.name == "regular_voicing" for c in ev.cues)
     confidence = 0.45 * coverage * (0.5 if synthetic else 1.0)
-    based_on = [c.name for c in ev.cues if c.name in ("pitch_level", "loudness_peak", "speaking_rate",
+    based_on = [c.name for c in ev.cues if c.name in ("pitch_level", "loudness_peak", "speech_rate",
                                                         "pitch_rise", "voice_quality")]  # fmt: skip
     return EmotionHypothesis(
         modality="acoustic", distribution=dist, confidence=round(confidence, 3), based_on=based_on
@@ -195,7 +195,9 @@ def visual_hypothesis(
     face_dist = {e: f.get(f"p_{e}") or 0.0 for e in EMOTIONS}
     face_dist = normalize_distribution(face_dist)
     dist = face_dist
-    based_on = [c.name for c in face.cues if c.name.startswith(("expression", "au_"))][:6]
+    based_on = [
+        c.name for c in face.cues if c.name.startswith("expression") or c.name in AU_SUPPORT
+    ][:6]
     if body_dist is not None:
         dist = {e: 0.9 * face_dist[e] + 0.1 * body_dist[e] for e in EMOTIONS}
         based_on.append("posture")

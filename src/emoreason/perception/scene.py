@@ -132,7 +132,7 @@ def _cues(v: dict, st: _State) -> list[Cue]:
         "static" if motion < 0.01 else "lively, much movement" if motion > 0.08 else "some movement"
     )
     cues = [
-        Cue(name="lighting", value=round(v["brightness"], 3),
+        Cue(name="brightness", value=round(v["brightness"], 3),
             description=f"{light} picture (brightness {v['brightness']:.2f}, contrast {v['contrast']:.2f})"),
         Cue(name="colour", value=round(v["colourfulness"], 3),
             description=f"{colour}, {tone}-toned colours"),

@@ -142,6 +142,8 @@ class VerbalExtractor(Extractor):
         compound = None if zh else float(self._vader.polarity_scores(transcript.text)["compound"])
         counts = lexicon_counts(transcript.text)
         quality = asr_quality(transcript, signal.asr_avg_logprob)
+        if not self.config.language and transcript.language not in self.config.languages:
+            quality *= 0.5  # detected language outside the supported set: words are doubtful
         values = {
             "sentences": len(pieces), "vader_compound": compound, "irony": strength,
             "asr_quality": quality, "lexicon_hits": float(sum(counts.values())),
@@ -196,7 +198,7 @@ def _cues(pieces, scores, counts, compound, strength, markers, quality) -> list[
         tone = "positive" if compound > 0.3 else "negative" if compound < -0.3 else "neutral"
         cues.append(
             Cue(
-                name="word_valence",
+                name="sentiment",
                 value=round(compound, 3),
                 description=f"literal wording is {tone} (VADER compound {compound:+.2f})",
             )

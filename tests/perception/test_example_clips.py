@@ -1,0 +1,132 @@
+"""Decisive facts on the example clips (examples/clips/README.md); each clip perceived once."""
+
+from __future__ import annotations
+
+import itertools
+import json
+
+import pytest
+
+from emoreason.errors import MediaError
+from emoreason.schema import EMOTIONS, EVIDENCE_MODALITIES, Evidence
+from emoreason.schema.labels import VALENCE
+
+pytestmark = pytest.mark.slow  # real models on real clips (about 30-60 s in total on 2 cores)
+
+
+def _shape_ok(ev: Evidence, perceiver) -> None:
+    assert set(ev.modalities) == set(EVIDENCE_MODALITIES)
+    assert set(ev.hypotheses) == {"visual", "acoustic", "verbal"}
+    for h in ev.hypotheses.values():
+        assert abs(sum(h.distribution.values()) - 1) < 1e-6 and set(h.distribution) == set(EMOTIONS)
+    for m in ev.modalities.values():
+        assert m.status, m.modality
+        # columns known before processing: exactly the extractor's declared features, in order
+        assert list(m.features) == list(perceiver.extractors[m.modality].feature_names)
+        assert all(cue.description.strip() for cue in m.cues)
+    for stage in ("probe", "decode_audio", "face", "acoustic", "speech", "total"):
+        assert stage in ev.timings
+    json.loads(ev.model_dump_json())  # serialisable
+
+
+def test_crying_woman_reads_sad_and_words_agree(clip_evidence, perceiver) -> None:
+    ev = clip_evidence("sad_consistent")
+    _shape_ok(ev, perceiver)
+    assert ev.hypothesis("visual").label == "sad"
+    assert ev.hypothesis("visual").confidence > 0.5
+    text = ev.transcript.text.lower()
+    assert "miss her" in text and "gone" in text
+    assert ev.transcript.language == "en"
+    assert ev.hypothesis("verbal").label == "sad"
+    face = ev.modalities["face"]
+    assert face.available and face.features["face_coverage"] > 0.8
+    assert any(c.name == "expression_sad" for c in face.cues)
+    # one timeline point per face frame, verbal per sentence, acoustic per window
+    assert len(face.timeline) == face.features["frames_with_face"]
+    assert len(ev.modalities["verbal"].timeline) == 3
+    assert ev.modalities["acoustic"].timeline
+    words = ev.transcript.words
+    assert words and all(a.start <= b.start for a, b in itertools.pairwise(words))
+
+
+def test_smiling_face_reads_happy_and_words_agree(clip_evidence, perceiver) -> None:
+    ev = clip_evidence("happy_consistent")
+    _shape_ok(ev, perceiver)
+    assert ev.hypothesis("visual").label == "happy"
+    assert any(c.name == "lip_corner_puller" for c in ev.modalities["face"].cues)
+    assert "happy" in ev.transcript.text.lower() and "congratulations" in ev.transcript.text.lower()
+    assert ev.hypothesis("verbal").label == "happy"
+
+
+def test_sarcasm_words_are_hostile_despite_positive_vocabulary(clip_evidence) -> None:
+    ev = clip_evidence("smile_angry_voice")
+    assert ev.hypothesis("visual").label == "happy"
+    verbal = ev.hypothesis("verbal")
+    assert verbal.label == "angry"
+    assert VALENCE[verbal.label] < 0 and verbal.distribution["happy"] < 0.2
+    assert "perfect" in ev.transcript.text.lower()  # the literal words are positive...
+    cues = {c.name for c in ev.modalities["verbal"].cues}
+    assert "irony" in cues  # ...and the irony cue says why they are read as hostile
+
+
+def test_masking_clip_words_are_calm(clip_evidence) -> None:
+    ev = clip_evidence("sad_face_calm_voice")
+    assert ev.hypothesis("visual").label == "sad"
+    verbal = ev.hypothesis("verbal")
+    assert VALENCE[verbal.label] >= 0  # neutral or positive wording
+    assert "fine" in ev.transcript.text.lower()
+
+
+def test_mandarin_clip_language_is_not_confidently_english(clip_evidence) -> None:
+    """The espeak-ng 'cmn' voice here reads pinyin tone digits with English phonemes, which
+    whisper-base cannot recognise as Mandarin; perception must at least not claim confident
+    English, and must flag the transcript as unreliable."""
+    ev = clip_evidence("happy_zh")
+    t = ev.transcript
+    assert t is not None and t.language is not None
+    assert t.language == "zh" or (t.language_probability or 0) < 0.6
+    if t.language != "zh":
+        assert "uncertain" in ev.modalities["speech"].status
+        assert ev.hypothesis("verbal").confidence <= 0.5
+
+
+def test_no_face_clip_says_so_and_audio_still_runs(clip_evidence) -> None:
+    ev = clip_evidence("no_face")
+    face = ev.modalities["face"]
+    assert not face.available
+    n = ev.clip.frames_sampled
+    assert face.status == f"no face detected in 0/{n} sampled frames" and n > 5
+    assert not ev.hypothesis("visual").available and ev.hypothesis("visual").confidence == 0
+    assert ev.modalities["acoustic"].available and ev.modalities["speech"].available
+    assert "everything is okay" in ev.transcript.text.lower()
+    assert ev.hypothesis("acoustic").available
+
+
+def test_no_audio_clip_marks_audio_unavailable(clip_evidence) -> None:
+    ev = clip_evidence("no_audio")
+    assert not ev.clip.has_audio
+    for name in ("acoustic", "speech", "verbal"):
+        assert not ev.modalities[name].available
+        assert "audio" in ev.modalities[name].status
+    assert ev.transcript is None
+    assert not ev.hypothesis("acoustic").available and not ev.hypothesis("verbal").available
+    assert ev.hypothesis("visual").label == "sad"
+
+
+def test_silent_clip_has_an_empty_stated_transcript(clip_evidence) -> None:
+    ev = clip_evidence("silent")
+    assert ev.clip.has_audio
+    assert ev.transcript is not None and ev.transcript.text == "" and not ev.transcript.words
+    assert any(e.name == "silence" for e in ev.transcript.events)
+    assert not ev.modalities["speech"].available
+    assert "silent" in ev.modalities["speech"].status
+    assert not ev.hypothesis("verbal").available
+
+
+@pytest.mark.parametrize("name", ["truncated", "not_a_video"])
+def test_unreadable_files_raise_media_error_naming_the_file(perceiver, clips_dir, name) -> None:
+    with pytest.raises(MediaError) as err:
+        perceiver.perceive(clips_dir / f"{name}.mp4")
+    message = str(err.value)
+    assert f"{name}.mp4" in message and "\n" not in message
+    assert "not a decodable video" in message

@@ -1,0 +1,94 @@
+"""Rule-based hypotheses: valid distributions, documented directions, documented confidences."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+
+from emoreason.perception import hypotheses as hy
+from emoreason.schema import EMOTIONS, Cue, ModalityEvidence
+
+
+def _sums_to_one(d: dict[str, float]) -> None:
+    assert set(d) == set(EMOTIONS) and sum(d.values()) == pytest.approx(1.0)
+
+
+def test_acoustic_rule_low_arousal_is_sad_high_arousal_is_not() -> None:
+    calm = {"loudness_mean_dbfs": -42.0, "pitch_std_st": 0.8, "speaking_rate_syll_per_s": 2.2}
+    agitated = {"loudness_mean_dbfs": -12.0, "pitch_std_st": 2.0, "speaking_rate_syll_per_s": 6.0}
+    lively = {"loudness_mean_dbfs": -20.0, "pitch_std_st": 5.0, "speaking_rate_syll_per_s": 5.5}
+    for f in (calm, agitated, lively):
+        _sums_to_one(hy.acoustic_scores(f))
+    assert max(hy.acoustic_scores(calm).items(), key=lambda kv: kv[1])[0] == "sad"
+    assert max(hy.acoustic_scores(agitated).items(), key=lambda kv: kv[1])[0] == "angry"
+    assert hy.acoustic_scores(lively)["happy"] > hy.acoustic_scores(calm)["happy"]
+    assert hy.acoustic_scores({}) == {e: pytest.approx(1 / 7) for e in EMOTIONS}
+
+
+def test_acoustic_confidence_is_capped_and_halved_for_regular_voicing() -> None:
+    features = {"loudness_mean_dbfs": -20.0, "pitch_std_st": 2.0, "voiced_fraction": 0.6}
+    ev = ModalityEvidence(modality="acoustic", available=True, status="ok", features=features)
+    assert hy.acoustic_hypothesis(ev).confidence == pytest.approx(0.45)
+    ev.cues.append(Cue(name="regular_voicing", description="regular"))
+    assert hy.acoustic_hypothesis(ev).confidence == pytest.approx(0.225)
+    gone = ModalityEvidence(modality="acoustic", available=False, status="no audio stream")
+    assert not hy.acoustic_hypothesis(gone).available
+
+
+def test_fer_label_order_maps_to_our_labels() -> None:
+    probs = np.zeros(7)
+    probs[3] = 1.0  # FER2013 index 3 = happy
+    assert hy.fer_distribution(probs)["happy"] == 1.0
+    probs = np.zeros(7)
+    probs[1] = 1.0  # index 1 = disgust
+    assert hy.fer_distribution(probs)["disgusted"] == 1.0
+
+
+def test_au_scores_follow_the_support_table() -> None:
+    smile = hy.au_scores({"lip_corner_puller": 1.0})
+    assert smile["happy"] == pytest.approx(1.0)
+    sad = hy.au_scores({"lip_corner_depressor": 0.8, "inner_brow_raiser": 0.8})
+    assert max(sad, key=sad.get) == "sad"
+    still = hy.au_scores({name: 0.0 for name in hy.AU_SUPPORT})
+    assert still["neutral"] == 1.0
+    _sums_to_one(sad)
+
+
+def _face(p: dict[str, float], coverage: float) -> ModalityEvidence:
+    features = {f"p_{e}": p.get(e, 0.0) for e in EMOTIONS} | {"face_coverage": coverage}
+    return ModalityEvidence(modality="face", available=True, status="face found", features=features)
+
+
+def test_visual_confidence_formula() -> None:
+    h = hy.visual_hypothesis(_face({"sad": 0.8, "neutral": 0.2}, coverage=0.64), None)
+    assert h.label == "sad"
+    assert h.confidence == pytest.approx(math.sqrt(0.64) * (0.4 + 0.6 * 0.8), abs=1e-3)
+    angry = hy.visual_hypothesis(_face({"angry": 0.8, "neutral": 0.2}, coverage=0.64), None)
+    assert angry.confidence == pytest.approx(0.7 * h.confidence, abs=1e-3)  # FER weak on anger
+
+
+def test_visual_body_supplements_and_stands_in_weakly() -> None:
+    body = ModalityEvidence(
+        modality="body", available=True, status="body found",
+        features={"frames_with_body": 10.0, "slump": 1.0, "hand_to_face_fraction": 0.5},
+    )  # fmt: skip
+    with_body = hy.visual_hypothesis(_face({"neutral": 1.0}, 1.0), body)
+    assert with_body.distribution["sad"] > 0 and "posture" in with_body.based_on
+    no_face = ModalityEvidence(modality="face", available=False, status="no face detected")
+    alone = hy.visual_hypothesis(no_face, body)
+    assert alone.available and alone.label == "sad" and alone.confidence <= 0.25
+    assert not hy.visual_hypothesis(no_face, None).available
+
+
+def test_verbal_confidence_tracks_asr_quality() -> None:
+    p = {f"p_{e}": (1.0 if e == "happy" else 0.0) for e in EMOTIONS}
+    good = ModalityEvidence(
+        modality="verbal", available=True, status="ok", features=p | {"asr_quality": 1.0}
+    )
+    poor = ModalityEvidence(
+        modality="verbal", available=True, status="ok", features=p | {"asr_quality": 0.2}
+    )
+    assert hy.verbal_hypothesis(good).confidence == pytest.approx(0.9)
+    assert hy.verbal_hypothesis(poor).confidence == pytest.approx(0.3 + 0.6 * 0.2)
