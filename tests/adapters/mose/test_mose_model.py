@@ -156,10 +156,16 @@ def test_load_errors_are_clear(tmp_path: Path) -> None:
         load_mose(tiny_model(), tmp_path)
     save_mose(adapted("llama", r=4, target_modules=["q_proj"]), tmp_path)
     wrong_rank = adapted("llama", r=2, target_modules=["q_proj"])
-    with pytest.raises(InputError, match="shape"):
+    with pytest.raises(ConfigError, match=r"differs from the model's MoSE config in \['r'\]"):
         load_mose(wrong_rank, tmp_path)
+    wrong_layers = adapted("llama", r=4, target_modules=["v_proj"])
+    with pytest.raises(InputError, match="adapter does not fit this model: missing"):
+        load_mose(wrong_layers, tmp_path)
     with pytest.raises(ConfigError, match="no MoSE layers"):
         save_mose(tiny_model(), tmp_path / "x")
+    other_alpha = adapted("llama", r=4, alpha=1.0, target_modules=["q_proj"])
+    with pytest.raises(ConfigError, match=r"differs from the model's MoSE config in \['alpha'\]"):
+        load_mose(other_alpha, tmp_path)
 
 
 def test_merge_equals_unmerged(arch: str) -> None:
@@ -342,3 +348,22 @@ def test_half_precision_base_keeps_float32_adapters() -> None:
     assert out.logits.dtype == torch.bfloat16
     assert torch.isfinite(out.loss)
     assert layer.lora_B_visual.grad is not None and layer.lora_B_visual.grad.dtype == torch.float32
+
+
+def test_gradient_checkpointing_recomputes_with_the_same_routing() -> None:
+    """Backward inside the context: checkpointed gradients equal plain ones."""
+    grads = []
+    for checkpointing in (False, True):
+        model = adapted("llama", r=4, **RANDOM)
+        model.train()
+        if checkpointing:
+            model.gradient_checkpointing_enable(
+                gradient_checkpointing_kwargs={"use_reentrant": False}
+            )
+        x = tokens()
+        with modality_ids(model, mixed_ids()):
+            model(input_ids=x, labels=x).loss.backward()
+        grads.append({n: p.grad.clone() for n, p in model.named_parameters() if p.requires_grad})
+    assert grads[0].keys() == grads[1].keys()
+    for name, grad in grads[0].items():
+        torch.testing.assert_close(grads[1][name], grad, rtol=1e-5, atol=1e-6)

@@ -31,6 +31,7 @@ from emoreason.adapters.mose.router import ModalityRouter
 from emoreason.errors import ConfigError, InputError
 
 WEIGHTS_NAME = "mose_adapter.safetensors"
+_FUNCTIONAL_FIELDS = ("r", "alpha", "epsilon", "gate_hidden")  # change what a layer computes
 CONFIG_NAME = "mose_config.json"
 
 
@@ -222,6 +223,13 @@ def load_mose(model: nn.Module, directory: str | Path) -> nn.Module:
         raise ConfigError(f"{config_path}: {exc}") from exc
     if not mose_layers(model):
         apply_mose(model, config)
+    current = mose_config_of(model)
+    differ = [k for k in _FUNCTIONAL_FIELDS if getattr(current, k) != getattr(config, k)]
+    if differ:
+        raise ConfigError(
+            f"{config_path}: saved adapter differs from the model's MoSE config in {differ}; "
+            "load it into a model without MoSE layers"
+        )
     if any(layer.merged for layer in mose_layers(model).values()):
         raise ConfigError("load_mose: unmerge_mose(model) before loading new adapter weights")
     expected = mose_state_dict(model)
