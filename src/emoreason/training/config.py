@@ -30,6 +30,7 @@ C = TypeVar("C", bound="SFTTrainConfig")
 ADAPTERS = ("lora", "mose")
 OVERLENGTH_POLICIES = ("truncate", "skip")
 MISSING_MEDIA_POLICIES = ("error", "skip")
+TRUNCATION_MODES = ("keep_start", "keep_end")
 SCHEDULERS = ("linear", "constant", "cosine", "constant_with_warmup")
 
 
@@ -62,11 +63,25 @@ class SFTTrainConfig:
         default_factory=lambda: ["q_proj", "k_proj", "v_proj", "o_proj"],
         metadata=_help("names of the linear layers that get an adapter"),
     )
+    layers: list[int] | None = field(
+        default=None,
+        metadata=_help(
+            "LoRA only: indices of the decoder layers that get adapters (None = all); adapting "
+            "only top layers also stops the backward pass there"
+        ),
+    )
     mose: dict[str, Any] = field(
         default_factory=dict,
         metadata=_help("extra MoSEConfig fields when adapter is 'mose' (e.g. epsilon)"),
     )
     max_length: int = field(default=1024, metadata=_help("max tokens of prompt + response"))
+    truncation_mode: str = field(
+        default="keep_start",
+        metadata=_help(
+            f"which end of an over-length sequence to keep: one of {TRUNCATION_MODES} "
+            "(keep_end keeps the response's closing reasoning and drops the prompt start)"
+        ),
+    )
     overlength: str = field(
         default="truncate",
         metadata=_help(f"longer sequences: one of {OVERLENGTH_POLICIES} (both are counted)"),
@@ -89,6 +104,9 @@ class SFTTrainConfig:
     logging_steps: int = field(default=1, metadata=_help("log metrics every N steps"))
     save_steps: int = field(default=50, metadata=_help("save a resumable checkpoint every N steps"))
     save_total_limit: int | None = field(default=2, metadata=_help("checkpoints to keep"))
+    eval_before_training: bool = field(
+        default=False, metadata=_help("also evaluate eval_file before the first step")
+    )
     resume_from_checkpoint: str | None = field(
         default=None,
         metadata=_help("a checkpoint folder, or 'latest' for the newest one in output_dir"),
@@ -97,6 +115,7 @@ class SFTTrainConfig:
     def __post_init__(self) -> None:
         _choice("adapter", self.adapter, ADAPTERS)
         _choice("overlength", self.overlength, OVERLENGTH_POLICIES)
+        _choice("truncation_mode", self.truncation_mode, TRUNCATION_MODES)
         _choice("missing_media", self.missing_media, MISSING_MEDIA_POLICIES)
         _choice("lr_scheduler_type", self.lr_scheduler_type, SCHEDULERS)
         for name in ("lora_r", "max_length", "per_device_train_batch_size"):
@@ -112,6 +131,15 @@ class SFTTrainConfig:
             raise ConfigError("num_train_epochs: must be > 0 when max_steps is not set")
         if not self.target_modules or not all(isinstance(m, str) for m in self.target_modules):
             raise ConfigError("target_modules: expected a non-empty list of layer names")
+        if self.layers is not None:
+            if not self.layers or not all(isinstance(i, int) and i >= 0 for i in self.layers):
+                raise ConfigError(
+                    f"layers: expected a list of layer indices >= 0, got {self.layers!r}"
+                )
+            if self.adapter != "lora":
+                raise ConfigError(
+                    "layers: only for adapter 'lora' (MoSE: use mose.exclude_modules)"
+                )
         if not isinstance(self.mose, dict):
             raise ConfigError(f"mose: expected a mapping, got {type(self.mose).__name__}")
         if self.max_train_samples is not None:

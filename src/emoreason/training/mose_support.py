@@ -44,6 +44,7 @@ def apply_adapter(model: nn.Module, config: SFTTrainConfig) -> tuple[nn.Module, 
             lora_alpha=config.lora_alpha,
             lora_dropout=config.lora_dropout,
             target_modules=list(config.target_modules),
+            layers_to_transform=list(config.layers) if config.layers is not None else None,
             task_type="CAUSAL_LM",
         )
         return model, lora

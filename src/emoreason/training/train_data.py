@@ -127,7 +127,7 @@ def enforce_length(
             for key in ("chosen", "rejected")
             if key in example
         )
-        if prompt_len >= config.max_length:
+        if prompt_len >= config.max_length and config.truncation_mode == "keep_start":
             report.skip("prompt_longer_than_max_length")
             continue
         if longest > config.max_length:

@@ -211,6 +211,7 @@ class TrainingSummary:
     data: dict[str, Any]
     log_history: list[dict[str, Any]] = field(default_factory=list)
     eval_metrics: dict[str, float] = field(default_factory=dict)
+    eval_metrics_before: dict[str, float] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -218,6 +219,7 @@ class TrainingSummary:
             "adapter_dir": self.adapter_dir,
             "global_step": self.global_step,
             "data": self.data,
+            "eval_metrics_before": self.eval_metrics_before,
             "eval_metrics": self.eval_metrics,
             "log_history": self.log_history,
         }
@@ -239,7 +241,7 @@ def _common_args(config: SFTTrainConfig) -> dict[str, Any]:
         "save_steps": config.save_steps,
         "save_total_limit": config.save_total_limit,
         "max_length": config.max_length,
-        "truncation_mode": "keep_start",
+        "truncation_mode": config.truncation_mode,
         "report_to": [],
         "disable_tqdm": True,
         "bf16": False,
@@ -265,6 +267,18 @@ def _resume_path(config: SFTTrainConfig) -> str | None:
             f"resume_from_checkpoint: {config.resume_from_checkpoint} is not a folder"
         )
     return config.resume_from_checkpoint
+
+
+def _run(trainer: Any, config: SFTTrainConfig, report: BuildReport) -> TrainingSummary:
+    """Train (resuming when asked), evaluate, save the adapter and the summary."""
+    before = {}
+    if trainer.eval_dataset is not None and config.eval_before_training:
+        before = trainer.evaluate()
+    trainer.train(resume_from_checkpoint=_resume_path(config))
+    after = trainer.evaluate() if trainer.eval_dataset is not None else {}
+    summary = _finish(trainer, config, report, after)
+    summary.eval_metrics_before = before
+    return summary
 
 
 def _finish(
@@ -371,9 +385,7 @@ def train_ca_dpo(
     """Run stage 2 (CA-DPO) as configured; checkpoints are resumable."""
     with _torch_threads(threads):
         trainer, report = build_ca_dpo_trainer(config, callbacks)
-        trainer.train(resume_from_checkpoint=_resume_path(config))
-        eval_metrics = trainer.evaluate() if trainer.eval_dataset is not None else {}
-        return _finish(trainer, config, report, eval_metrics)
+        return _run(trainer, config, report)
 
 
 def build_sft_trainer(
@@ -420,6 +432,4 @@ def train_sft(
     """Run stage 1 (SED SFT) as configured; checkpoints are resumable."""
     with _torch_threads(threads):
         trainer, report = build_sft_trainer(config, callbacks)
-        trainer.train(resume_from_checkpoint=_resume_path(config))
-        eval_metrics = trainer.evaluate() if trainer.eval_dataset is not None else {}
-        return _finish(trainer, config, report, eval_metrics)
+        return _run(trainer, config, report)

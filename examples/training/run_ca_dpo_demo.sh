@@ -1,0 +1,39 @@
+#!/usr/bin/env bash
+# CA-DPO demo on CPU: analyse the example clips once, build preference pairs (kinds x languages x
+# donors), hold out two clips, train a LoRA on SmolLM2-135M-Instruct, compare held-out metrics
+# before and after. Usage: examples/training/run_ca_dpo_demo.sh [threads]
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+THREADS="${1:-2}"
+OUT=runs/ca_dpo_demo
+mkdir -p "$OUT"
+EMO="${EMOREASON:-emoreason}"
+
+if [ ! -s "$OUT/results.jsonl" ]; then
+  # 10 clips, 8 decodable (truncated.mp4 and not_a_video.mp4 become counted error rows)
+  "$EMO" analyze examples/clips -o "$OUT/results.jsonl"
+fi
+"$EMO" build-pairs "$OUT/results.jsonl" -o "$OUT/pairs.jsonl" \
+  --lang en --lang zh --max-hallucinations 12 --max-flips 3
+
+# Split by clip (no clip in both): two held-out clips, at most 16 held-out pairs.
+"${PYTHON:-python}" - "$OUT" <<'PY'
+import json, random, sys
+out = sys.argv[1]
+held_clips = {"happy_consistent", "sad_face_calm_voice"}
+rows = [json.loads(line) for line in open(f"{out}/pairs.jsonl", encoding="utf-8")]
+train = [r for r in rows if r["clip_id"] not in held_clips]
+held = [r for r in rows if r["clip_id"] in held_clips]
+random.Random(0).shuffle(train)
+random.Random(0).shuffle(held)
+held = held[:16]
+for name, part in (("train", train), ("heldout", held)):
+    with open(f"{out}/{name}.jsonl", "w", encoding="utf-8") as handle:
+        for r in part:
+            handle.write(json.dumps(r, ensure_ascii=False) + "\n")
+clips = sorted({r["clip_id"] for r in train})
+print(f"pairs: {len(rows)} from {len({r['clip_id'] for r in rows})} clips; "
+      f"train {len(train)} ({len(clips)} clips), held-out {len(held)} ({sorted(held_clips)})")
+PY
+
+"$EMO" train ca-dpo --config examples/training/ca_dpo_smollm2_demo.yaml --threads "$THREADS"
