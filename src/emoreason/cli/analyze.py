@@ -89,9 +89,9 @@ def show_result(result: Any) -> None:
         console.print(f"[bold cyan]{title}[/bold cyan]  [dim]{dim}[/dim]")
         console.print(Padding(body, (0, 0, 0, 2)), soft_wrap=False)
     timings = ", ".join(
-        f"{k} {v:.2f}s"
-        for k, v in result.timings.items()
-        if k in ("perception", "reasoning", "total")
+        f"{k} {result.timings[k]:.2f}s"
+        for k in ("perception", "reasoning", "total")
+        if k in result.timings
     )
     console.print(f"[dim]backend {escape(result.backend)} · {escape(timings)}[/dim]")
 
@@ -142,7 +142,8 @@ def analyze_command(
         backend, lang, model=model, base_url=base_url, fps=fps, include_evidence=not no_evidence
     )
     if len(jobs) == 1 and output is None:
-        summary = run_batch(jobs, lambda path, cid: analyzer.analyze(path, cid))
+        with err_console.status(f"analysing {escape(jobs[0].path)} (perception, then reasoning)"):
+            summary = run_batch(jobs, lambda path, cid: analyzer.analyze(path, cid))
         if summary.errors:
             err_console.print(f"[bold red]error:[/bold red] {escape(summary.errors[0].error)}")
             raise typer.Exit(1)

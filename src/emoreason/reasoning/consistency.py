@@ -78,7 +78,7 @@ class ConsistencyConfig:
         metadata={"help": "a top label must beat the runner-up by this much to be informative"},
     )
     neutral_conflict_min_confidence: float = field(
-        default=0.6,
+        default=0.5,
         metadata={"help": "a 'neutral' label conflicts only at or above this confidence"},
     )
     w_visual: float = field(default=1.0, metadata={"help": "fusion weight of the visual vote"})
