@@ -110,3 +110,24 @@ def test_batch_over_all_examples_with_resume(real_perceiver, monkeypatch, tmp_pa
     ids = [r["id"] for r in read_jsonl(out)]
     assert len(ids) == len(set(ids)) == 10
     assert "8 skipped" in res.output
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "sad_consistent",
+        "happy_consistent",
+        "sad_face_calm_voice",
+        "smile_angry_voice",
+        "no_face",
+        "silent",
+    ],
+)
+def test_chinese_phrasebook_covers_real_cues(result, name):
+    from emoreason.reasoning.rules.cue_zh import cue_zh, status_zh
+
+    evidence = result(name).evidence
+    for modality in evidence.modalities.values():
+        assert not status_zh(modality.status).startswith("“"), modality.status
+        for cue in modality.cues:
+            assert not cue_zh(cue).startswith("“"), cue.description
