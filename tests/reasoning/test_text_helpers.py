@@ -33,7 +33,7 @@ def test_wav_payload_from_clip(tmp_path):
         assert (wav.getnchannels(), wav.getframerate(), wav.getsampwidth()) == (1, 16000, 2)
         assert 5.0 < wav.getnframes() / 16000 < 9.0
     assert audio_wav_bytes(CLIPS / "no_audio.mp4") is None
-    with pytest.raises(MediaError, match="not_a_video.mp4"):
+    with pytest.raises(MediaError, match=r"not_a_video\.mp4"):
         audio_wav_bytes(CLIPS / "not_a_video.mp4")
     assert data_url(b"ab", "audio/wav") == "data:audio/wav;base64,YWI="
     assert video_mime("x.webm") == "video/webm" and video_mime("x.unknown") == "video/mp4"
