@@ -144,11 +144,18 @@ def register(app: typer.Typer) -> None:
         json_path = out_dir / SUMMARY_NAME
         png_path = out_dir / HEATMAP_NAME
         write_text_atomic(json_path, json.dumps(summary, ensure_ascii=False, indent=2) + "\n")
-        save_uap_heatmap(png_path, report.before.uap, report.after.uap, title=model_path.name)
+        save_uap_heatmap(
+            png_path, report.before.uap, report.after.uap, title=f"audio UAP: {model_path.name}"
+        )
 
         before, after = report.before.uap.mean(), report.after.uap.mean()
         n_biased = sum(len(v) for v in report.after.biased_heads.values())
         console.print(f"audio UAP (mean over layers/heads): before {before:.4f}, after {after:.4f}")
         console.print(f"biased heads reallocated: {n_biased}")
+        if n_biased == 0:
+            err_console.print(
+                "note: no head passed the thresholds (layer ratio > tau, head ratio > kappa x "
+                "mean); try --normalize-by-count (per-key ratios) or a lower --tau"
+            )
         console.print(f"wrote {json_path}")
         console.print(f"wrote {png_path}")

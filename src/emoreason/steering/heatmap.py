@@ -35,7 +35,8 @@ def render_uap_heatmap(before: UAPTable, after: UAPTable, title: str = "audio UA
         axis.set_title(name)
         axis.set_xlabel("head")
         axis.set_xticks(range(heads))
-        figure.colorbar(image, ax=axis, shrink=0.8)
+        label = "audio UAP" if cmap == "viridis" else "Δ audio UAP"
+        figure.colorbar(image, ax=axis, shrink=0.8, label=label)
     axes[0].set_ylabel("layer")
     figure.suptitle(title)
     buffer = io.BytesIO()
