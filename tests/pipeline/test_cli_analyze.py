@@ -66,3 +66,26 @@ def test_resume_needs_output(runner, clip_dir, fake_perceiver):
 def test_unknown_backend_is_one_line_error(runner, clip_dir, fake_perceiver):
     res = runner.invoke(app, ["analyze", str(clip_dir / "masking.mp4"), "--backend", "magic"])
     assert res.exit_code == 2 and "unknown backend 'magic'" in res.output
+
+
+def test_batch_json_lines_without_output(runner, clip_dir, fake_perceiver):
+    res = runner.invoke(
+        app, ["analyze", str(clip_dir / "masking.mp4"), str(clip_dir / "silence.mp4"), "--json"]
+    )
+    assert res.exit_code == 0, res.output
+    rows = [json.loads(line) for line in res.stdout.splitlines() if line.startswith("{")]
+    assert [r["id"] for r in rows] == ["masking", "silence"]
+
+
+def test_manifest_of_ms_swift_rows(runner, clip_dir, tmp_path, fake_perceiver):
+    manifest = tmp_path / "swift.jsonl"
+    row = {
+        "messages": [{"role": "user", "content": "<video><audio>..."}],
+        "videos": [str(clip_dir / "sarcasm.mp4")],
+    }
+    manifest.write_text(json.dumps(row) + "\n")
+    out = tmp_path / "o.jsonl"
+    res = runner.invoke(app, ["analyze", str(manifest), "-o", str(out)])
+    assert res.exit_code == 0, res.output
+    (result,) = read_jsonl(out)
+    assert result["id"] == "sarcasm" and result["emotion"] == "angry"
