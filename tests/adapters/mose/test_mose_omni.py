@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 import torch
 from mose_tiny import naive_mose, tiny_omni_thinker
 
@@ -13,6 +14,7 @@ from emoreason.adapters.mose import (
     modality_ids_from_tokens,
     mose_layers,
 )
+from emoreason.errors import InputError
 
 
 def test_thinker_language_model_only() -> None:
@@ -66,3 +68,44 @@ def test_modality_ids_from_placeholder_tokens() -> None:
     )
     assert ids.tolist() == [[0, 2, 2, 1, 0]]
     assert ids.dtype == torch.long
+
+
+def _audio_prompt(model: torch.nn.Module) -> tuple[dict, torch.Tensor]:
+    """Text + 200 mel frames of audio: input ids with one placeholder per audio-encoder output."""
+    frames = 200
+    _, n_audio = model.model.audio_tower._get_feat_extract_output_lengths(torch.tensor([frames]))
+    cfg = model.config
+    x = torch.tensor(
+        [[5, cfg.audio_start_token_id, *[cfg.audio_token_id] * int(n_audio[0]), 126, 7, 8]]
+    )
+    inputs = {
+        "input_ids": x,
+        "input_features": torch.randn(1, 16, frames, generator=torch.Generator().manual_seed(0)),
+        "feature_attention_mask": torch.ones(1, frames, dtype=torch.long),
+    }
+    ids = modality_ids_from_tokens(x, audio_token_ids=(cfg.audio_token_id,))
+    return inputs, ids
+
+
+def test_thinker_forward_with_audio_features() -> None:
+    model = apply_mose(
+        tiny_omni_thinker(),
+        MoSEConfig(r=4, exclude_modules=OMNI_THINKER_EXCLUDE, init_lora_b="gaussian", seed=0),
+    )
+    inputs, ids = _audio_prompt(model)
+    assert int((ids == 1).sum()) > 0
+    with torch.no_grad(), modality_ids(model, ids):
+        out = model(**inputs).logits
+    assert out.shape == (1, ids.shape[1], 128) and torch.isfinite(out).all()
+
+
+def test_adapting_the_audio_tower_by_mistake_names_the_fix() -> None:
+    model = apply_mose(tiny_omni_thinker(), MoSEConfig(r=4, target_modules=["q_proj"]))
+    assert any("audio_tower" in n for n in mose_layers(model))
+    inputs, ids = _audio_prompt(model)
+    with (
+        pytest.raises(InputError, match=r"audio_tower.*add it to MoSEConfig\.exclude_modules"),
+        torch.no_grad(),
+        modality_ids(model, ids),
+    ):
+        model(**inputs)

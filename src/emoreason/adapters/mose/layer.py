@@ -81,7 +81,10 @@ class MoSELinear(nn.Module):
 
     @torch.no_grad()
     def merge(self) -> None:
-        """Fold the global expert into W0 (exact for every input; see the module docstring)."""
+        """Fold the global expert into W0 (exact for every input; see the module docstring).
+
+        For inference: while merged, B_g receives no gradient (it lives in the frozen W0).
+        """
         if not self.merged:
             self.base.weight.add_(self.global_delta())
             self.merged = True
@@ -99,8 +102,8 @@ class MoSELinear(nn.Module):
             if self.merged:  # the reference model: take the folded global expert back out
                 result = result - F.linear(x, self.global_delta())
             return result
-        lead = x.shape[:-1]
-        x3 = x.reshape(-1, lead[-1], x.shape[-1]) if x.dim() != 3 else x  # (batch, L, d_in)
+        length = x.shape[-2] if x.dim() >= 2 else 1
+        x3 = x.reshape(-1, length, x.shape[-1])  # (..., L, d_in) -> (batch, L, d_in)
         visual, valid = self._masks(x3, routing)
         xa = x3.to(self.lora_A.dtype)
         if routing is not None and routing.reuse_lambdas and self.module_name in routing.lambdas:
