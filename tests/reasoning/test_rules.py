@@ -146,3 +146,13 @@ def test_secondary_labels_exclude_final(scenario):
     result = RulesReasoner().reason(make_evidence(scenario))
     assert result.emotion not in result.emotions
     assert abs(sum(result.emotion_scores.values()) - 1) < 1e-3
+
+
+def test_rules_config_from_yaml(tmp_path):
+    path = tmp_path / "rules.yaml"
+    path.write_text("max_cues: 2\nconsistency:\n  resolution_margin: 0.2\n")
+    cfg = RulesConfig.from_yaml(path)
+    assert cfg.max_cues == 2 and cfg.consistency.resolution_margin == 0.2
+    path.write_text("consistency:\n  bogus: 1\n")
+    with pytest.raises(ConfigError, match="unknown ConsistencyConfig key 'bogus'"):
+        RulesConfig.from_yaml(path)
