@@ -115,7 +115,10 @@ def analyze_command(
         False, "--json", help="Print result JSON instead of the readable view."
     ),
     output: Path | None = typer.Option(
-        None, "-o", "--output", help="Append one JSONL row per clip to this file."
+        None,
+        "-o",
+        "--output",
+        help="Append one JSONL row per clip to this file (replaced unless --resume).",
     ),
     resume: bool = typer.Option(
         False, "--resume", help="Skip clips whose id is already in the output."
