@@ -367,3 +367,14 @@ def test_gradient_checkpointing_recomputes_with_the_same_routing() -> None:
     assert grads[0].keys() == grads[1].keys()
     for name, grad in grads[0].items():
         torch.testing.assert_close(grads[1][name], grad, rtol=1e-5, atol=1e-6)
+
+
+def test_calling_an_inner_module_asks_for_the_module_you_call() -> None:
+    model = adapted("llama", r=4)
+    with (
+        pytest.raises(InputError, match="pass the module you call to modality_ids"),
+        modality_ids(model, mixed_ids()),
+    ):
+        model.model(input_ids=tokens())  # the hooks sit on the causal LM, not its inner model
+    with torch.no_grad(), modality_ids(model.model, mixed_ids()):
+        assert model.model(input_ids=tokens()).last_hidden_state.shape == (2, 12, 32)

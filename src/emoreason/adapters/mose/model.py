@@ -31,8 +31,8 @@ from emoreason.adapters.mose.router import ModalityRouter
 from emoreason.errors import ConfigError, InputError
 
 WEIGHTS_NAME = "mose_adapter.safetensors"
-_FUNCTIONAL_FIELDS = ("r", "alpha", "epsilon", "gate_hidden")  # change what a layer computes
 CONFIG_NAME = "mose_config.json"
+_FUNCTIONAL_FIELDS = ("r", "alpha", "epsilon", "gate_hidden")  # change what a layer computes
 
 
 def mose_layers(model: nn.Module) -> dict[str, MoSELinear]:
