@@ -74,3 +74,12 @@ def tiny_model_dir(tmp_path_factory: pytest.TempPathFactory, tiny_tokenizer) -> 
     build_model(len(tiny_tokenizer)).save_pretrained(path)
     tiny_tokenizer.save_pretrained(path)
     return path
+
+
+@pytest.fixture(autouse=True, scope="module")
+def _one_torch_thread():
+    """Tiny models run fastest single-threaded (and do not oversubscribe a shared machine)."""
+    previous = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(previous)
