@@ -38,7 +38,7 @@ from emoreason.steering.reallocation import (
     KeyTypes,
     key_types,
     modality_masses,
-    reallocate_with_key_types,
+    reallocate_flags,
 )
 from emoreason.steering.uap import UAPAccumulator
 
@@ -72,7 +72,7 @@ class AttentionReallocation:
         self.modality_ids = modality_ids  # (batch, prompt_len)
         self.prompt_length = modality_ids.shape[1]
         self.num_heads = num_heads
-        self.biased_counts: dict[int, torch.Tensor] = {}
+        self.biased_counts: dict[int, list[int]] = {}
         self.calls: dict[int, int] = {}
         self.uap = UAPAccumulator(num_layers, num_heads) if record_uap else None
         self._types_cache: tuple[tuple[Any, ...], KeyTypes] | None = None
@@ -80,9 +80,9 @@ class AttentionReallocation:
     @property
     def biased_heads(self) -> dict[int, list[int]]:
         return {
-            layer: torch.nonzero(counts).flatten().cpu().tolist()
+            layer: [head for head, count in enumerate(counts) if count]
             for layer, counts in sorted(self.biased_counts.items())
-            if bool(counts.any())
+            if any(counts)
         }
 
     def _key_types(self, batch: int, keys: int, dtype: torch.dtype, device: Any) -> KeyTypes:
@@ -110,13 +110,11 @@ class AttentionReallocation:
         types = self._key_types(batch, keys, probs.dtype, probs.device)
         self.calls[layer_idx] = self.calls.get(layer_idx, 0) + 1
         if self.config.applies_to(layer_idx):
-            probs, biased = reallocate_with_key_types(probs, types, self.config)
-            counts = self.biased_counts.get(layer_idx)
-            if counts is None:
-                counts = self.biased_counts[layer_idx] = torch.zeros(
-                    heads, dtype=torch.long, device=probs.device
-                )
-            counts.add_(biased.sum(dim=0))
+            probs, flags = reallocate_flags(probs, types, self.config)
+            counts = self.biased_counts.setdefault(layer_idx, [0] * heads)
+            for item in flags:  # batch items
+                for head, flag in enumerate(item):
+                    counts[head] += flag
         if self.uap is not None:
             first_query = keys - queries  # key position of query row 0 (dynamic cache)
             start = max(self.prompt_length - 1 - first_query, 0)  # rows that predict new tokens

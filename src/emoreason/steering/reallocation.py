@@ -150,14 +150,23 @@ def reallocate_with_key_types(
     probs: torch.Tensor, types: KeyTypes, config: ARConfig
 ) -> tuple[torch.Tensor, torch.Tensor]:
     """:func:`reallocate_attention` with the key layout already built by :func:`key_types`."""
+    new_probs, flags = reallocate_flags(probs, types, config)
+    biased = torch.tensor(flags, dtype=torch.bool, device=probs.device)
+    return new_probs, biased.reshape(probs.shape[:2])  # (b, h)
+
+
+def reallocate_flags(
+    probs: torch.Tensor, types: KeyTypes, config: ARConfig
+) -> tuple[torch.Tensor, list[list[bool]]]:
+    """As :func:`reallocate_with_key_types`, with the biased heads as Python flags [b][h]."""
     if not types.any_present:
-        return probs, torch.zeros(probs.shape[:2], dtype=torch.bool, device=probs.device)
+        return probs, [[False] * probs.shape[1] for _ in range(probs.shape[0])]
     masses = torch.matmul(probs, types.matrix)  # (b, h, q, k) @ (b, 1, k, 2) -> (b, h, q, 2)
     flags = _detect(masses, types.per_key, types.present, config)  # [b][h]
-    biased = torch.tensor(flags, dtype=torch.bool, device=probs.device)  # (b, h)
     if config.alpha == 0 or not any(map(any, flags)):
-        return probs, biased
-    return apply_reallocation(probs, types, masses, biased, config.alpha), biased
+        return probs, flags
+    biased = torch.tensor(flags, dtype=torch.bool, device=probs.device)  # (b, h)
+    return apply_reallocation(probs, types, masses, biased, config.alpha), flags
 
 
 def apply_reallocation(
@@ -172,10 +181,10 @@ def apply_reallocation(
     Only rows of biased heads with visual mass change; ``masses`` is (b, h, q, 2) of a and v.
     """
     audio_rows, visual_rows = masses.unbind(dim=-1)  # (b, h, q) each
-    active = (visual_rows > 0) & biased[..., None]  # (b, h, q)
-    tiny = torch.finfo(visual_rows.dtype).tiny  # inactive rows: finite gain, then zeroed
-    gain = audio_rows * alpha / visual_rows.clamp_min(tiny)  # (v + alpha a) / v - 1
+    active = ((visual_rows > 0) & biased[..., None]).to(probs.dtype)  # (b, h, q): 1 or 0
+    tiny = torch.finfo(visual_rows.dtype).tiny  # inactive rows: finite gain, zeroed below
+    gain = (audio_rows * alpha).div_(visual_rows.clamp_min(tiny))  # (v + alpha a) / v - 1
     # factor - 1 per key kind: audio -alpha, visual gain; inactive rows 0
-    deltas = torch.stack([torch.full_like(gain, -alpha), gain], dim=-1) * active[..., None]
+    deltas = torch.stack([active * -alpha, gain.mul_(active)], dim=-1)  # (b, h, q, 2)
     per_key = torch.matmul(deltas, types.matrix.transpose(-1, -2))  # (b,h,q,2)@(b,1,2,k)
     return torch.addcmul(probs, probs, per_key)  # P (1 + delta); text keys: delta == 0
