@@ -2,13 +2,48 @@
 
 from __future__ import annotations
 
+import contextlib
+import io
+import os
+import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import typer
 from rich.markup import escape
 from rich.table import Table
 
-from emoreason.cli.output import console, err_console, handle_errors, print_json
+from emoreason.cli.output import console, err_console, handle_errors, print_json, state
+
+
+@contextlib.contextmanager
+def native_stderr_silenced() -> Iterator[None]:
+    """Send what C++ libraries (MediaPipe, TFLite) write to file descriptor 2 to /dev/null,
+    while Python's ``sys.stderr`` (rich progress, our error lines) keeps the real stderr.
+
+    A no-op with ``--debug`` or when stderr is not a real file descriptor (tests)."""
+    try:
+        fd = sys.stderr.fileno()
+    except (AttributeError, OSError, io.UnsupportedOperation):
+        fd = -1
+    if state.debug or fd != 2:
+        yield
+        return
+    sys.stderr.flush()
+    saved = os.dup(2)
+    python_stderr = sys.stderr
+    sys.stderr = os.fdopen(os.dup(saved), "w", buffering=1, encoding="utf-8", errors="replace")
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, 2)
+    os.close(devnull)
+    try:
+        yield
+    finally:
+        sys.stderr.flush()
+        sys.stderr.close()
+        os.dup2(saved, 2)
+        os.close(saved)
+        sys.stderr = python_stderr
 
 
 def register(app: typer.Typer) -> None:
@@ -43,7 +78,7 @@ def perceive_command(
     if stages is not None:
         overrides["stages"] = tuple(s.strip() for s in stages.split(",") if s.strip())
     cfg = PerceptionConfig.from_dict({**base.__dict__, **overrides}) if overrides else base
-    with err_console.status(f"perceiving {clip.name} ..."):
+    with native_stderr_silenced(), err_console.status(f"perceiving {clip.name} ..."):
         evidence = perceive(clip, cfg)
     if as_json:
         print_json(evidence)
@@ -83,6 +118,7 @@ def _print_summary(ev) -> None:
     if ev.transcript is not None:
         t = ev.transcript
         text = t.text or "(empty: no speech)"
-        console.print(f"transcript [{t.language or '-'}]: {escape(text)}")
+        tag = escape(f"[{t.language or '-'}]")
+        console.print(f"transcript {tag}: {escape(text)}")
     timing = ", ".join(f"{k} {v:.2f}" for k, v in ev.timings.items())
     console.print(f"[dim]timings (s): {timing}[/dim]")

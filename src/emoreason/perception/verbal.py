@@ -82,23 +82,24 @@ class VerbalExtractor(Extractor):
                 return
             os.environ.setdefault("HF_HUB_OFFLINE", "1")
             os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
-            from sentence_transformers import SentenceTransformer
             from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
+
+            from emoreason.perception.sentence_encoder import SentenceEncoder
 
             folder = Path(self.config.minilm_dir) if self.config.minilm_dir else _shipped_minilm()
             if not (folder / "config.json").exists():
                 raise ModelNotFoundError(f"{folder}: not a sentence-transformers model folder")
-            encoder = SentenceTransformer(str(folder), device="cpu", local_files_only=True)
+            encoder = SentenceEncoder(folder)
             for emotion, sentences in PROTOTYPES.items():
-                # (n_prototypes, 384), unit length
-                self._proto[emotion] = encoder.encode(list(sentences), normalize_embeddings=True)
+                self._proto[emotion] = encoder.encode(list(sentences))  # (n_prototypes, 384), unit
+
             self._vader = SentimentIntensityAnalyzer()
             self._encoder = encoder
 
     def sentence_scores(self, sentences: list[str], zh: bool) -> list[dict[str, float]]:
         """One distribution per sentence (formula in the module docstring)."""
         self.load()
-        emb = self._encoder.encode(sentences, normalize_embeddings=True)  # (n, 384)
+        emb = self._encoder.encode(sentences)  # (n, 384), unit length
         out = []
         for sentence, vec in zip(sentences, emb, strict=True):
             sims = {e: float((self._proto[e] @ vec).max()) for e in EMOTIONS}  # (k, 384) @ (384,)
