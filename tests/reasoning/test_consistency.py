@@ -137,6 +137,6 @@ def test_config_validation():
         ConsistencyConfig(min_confidence=1.5)
     with pytest.raises(ConfigError, match="w_visual"):
         ConsistencyConfig(w_visual=-1)
-    with pytest.raises(ConfigError, match="unknown ConsistencyConfig key 'bogus'"):
+    with pytest.raises(ConfigError, match="unknown key 'bogus' for ConsistencyConfig"):
         ConsistencyConfig.from_dict({"bogus": 1})
     assert ConsistencyConfig.from_dict({"hostile_mass": 0.5}).hostile_mass == 0.5

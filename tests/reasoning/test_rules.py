@@ -133,7 +133,7 @@ def test_unknown_language_and_bad_config():
         RulesReasoner().reason(make_evidence("masking"), "fr")
     with pytest.raises(ConfigError, match="max_cues"):
         RulesConfig(max_cues=0)
-    with pytest.raises(ConfigError, match="unknown RulesConfig key"):
+    with pytest.raises(ConfigError, match="unknown key 'nope' for RulesConfig"):
         RulesConfig.from_dict({"nope": 1})
     assert (
         RulesConfig.from_dict({"consistency": {"hostile_mass": 0.4}}).consistency.hostile_mass
@@ -154,5 +154,5 @@ def test_rules_config_from_yaml(tmp_path):
     cfg = RulesConfig.from_yaml(path)
     assert cfg.max_cues == 2 and cfg.consistency.resolution_margin == 0.2
     path.write_text("consistency:\n  bogus: 1\n")
-    with pytest.raises(ConfigError, match="unknown ConsistencyConfig key 'bogus'"):
+    with pytest.raises(ConfigError, match="unknown key 'bogus' for ConsistencyConfig"):
         RulesConfig.from_yaml(path)

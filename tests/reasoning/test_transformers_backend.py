@@ -109,7 +109,7 @@ def test_registry_knows_backends(tiny_model_dir):
     assert create_backend("transformers", model=str(tiny_model_dir)).name == "transformers"
     with pytest.raises(ConfigError, match=r"unknown backend 'gpt'.*rules"):
         create_backend("gpt")
-    with pytest.raises(ConfigError, match="unknown TransformersConfig key"):
+    with pytest.raises(ConfigError, match="unknown key 'bogus' for TransformersConfig"):
         create_backend("transformers", model=str(tiny_model_dir), options={"bogus": 1})
 
 

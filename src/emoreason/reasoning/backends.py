@@ -48,20 +48,12 @@ def create_backend(
 
         if not model:
             raise ConfigError("backend 'transformers' needs a local model folder: --model PATH")
-        return TransformersReasoner(_build(TransformersConfig, {"model_path": model, **options}))
+        return TransformersReasoner(TransformersConfig.from_dict({"model_path": model, **options}))
     if name == "openai":
         from emoreason.reasoning.openai_backend import OpenAIConfig, OpenAIReasoner
 
         if not base_url:
             raise ConfigError("backend 'openai' needs the server address: --base-url URL (…/v1)")
         fields = {"base_url": base_url, **({"model": model} if model else {}), **options}
-        return OpenAIReasoner(_build(OpenAIConfig, fields))
+        return OpenAIReasoner(OpenAIConfig.from_dict(fields))
     raise ConfigError(f"unknown backend {name!r}; expected one of {list(BACKENDS)}")
-
-
-def _build(cls: type, values: dict[str, Any]) -> Any:
-    known = set(cls.__dataclass_fields__)
-    unknown = sorted(set(values) - known)
-    if unknown:
-        raise ConfigError(f"unknown {cls.__name__} key {unknown[0]!r}; valid keys: {sorted(known)}")
-    return cls(**values)

@@ -42,9 +42,10 @@ Resolution rule (**ours**; every threshold is a :class:`ConsistencyConfig` field
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field, fields
+from dataclasses import dataclass, field, fields
 from typing import Literal
 
+from emoreason.config import ConfigLoading
 from emoreason.errors import ConfigError
 from emoreason.schema.evidence import HYPOTHESIS_MODALITIES, EmotionHypothesis
 from emoreason.schema.labels import EMOTION_ZH, EMOTIONS, VALENCE
@@ -61,7 +62,7 @@ def _unit(name: str, value: float) -> None:
 
 
 @dataclass
-class ConsistencyConfig:
+class ConsistencyConfig(ConfigLoading):
     """Thresholds of the resolution rule (ours, see the module docstring).
 
     Informative: ``min_confidence``, ``min_label_margin``, ``neutral_conflict_min_confidence``.
@@ -107,19 +108,6 @@ class ConsistencyConfig:
                     raise ConfigError(f"ConsistencyConfig.{f.name} must be >= 0, got {value}")
             else:
                 _unit(f.name, float(value))
-
-    @classmethod
-    def from_dict(cls, data: dict[str, object]) -> ConsistencyConfig:
-        known = {f.name for f in fields(cls)}
-        unknown = sorted(set(data) - known)
-        if unknown:
-            raise ConfigError(
-                f"unknown ConsistencyConfig key {unknown[0]!r}; valid keys: {sorted(known)}"
-            )
-        return cls(**data)  # type: ignore[arg-type]
-
-    def to_dict(self) -> dict[str, float]:
-        return asdict(self)
 
     def weight(self, modality: str) -> float:
         return float(getattr(self, f"w_{modality}", 1.0))

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from emoreason.config import ConfigLoading
 from emoreason.errors import ConfigError
 from emoreason.reasoning.assemble import result_from_text
 from emoreason.reasoning.backends import BackendError
@@ -27,7 +28,7 @@ AUDIO_PARTS = ("input_audio", "audio_url")
 
 
 @dataclass
-class OpenAIConfig:
+class OpenAIConfig(ConfigLoading):
     """Endpoint, request and media settings.
 
     Endpoint: ``base_url``, ``model``, ``api_key_env``, ``timeout``.

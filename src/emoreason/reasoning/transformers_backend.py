@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from emoreason.config import ConfigLoading
 from emoreason.errors import ConfigError, ModelNotFoundError
 from emoreason.reasoning.assemble import result_from_text
 from emoreason.reasoning.consistency import ConsistencyConfig
@@ -25,7 +26,7 @@ DTYPES = ("auto", "float32", "bfloat16", "float16")
 
 
 @dataclass
-class TransformersConfig:
+class TransformersConfig(ConfigLoading):
     """Model location, generation and media settings.
 
     Model: ``model_path``, ``dtype``, ``device``. Generation: ``max_new_tokens``,

@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass, field, fields
-from pathlib import Path
+from dataclasses import dataclass, field
 
-import yaml
-
+from emoreason.config import ConfigLoading
 from emoreason.errors import ConfigError
 from emoreason.reasoning.assemble import build_result
 from emoreason.reasoning.consistency import ConsistencyConfig
@@ -21,7 +19,7 @@ LANGUAGES = ("en", "zh")
 
 
 @dataclass
-class RulesConfig:
+class RulesConfig(ConfigLoading):
     """How much the rule backend cites.
 
     Cues: ``max_cues``, ``min_cue_confidence``. Labels: ``secondary_min``.
@@ -50,27 +48,6 @@ class RulesConfig:
             value = getattr(self, name)
             if not isinstance(value, int | float) or not 0.0 <= value <= 1.0:
                 raise ConfigError(f"RulesConfig.{name} must be a number in [0, 1], got {value!r}")
-
-    @classmethod
-    def from_yaml(cls, path: str | Path) -> RulesConfig:
-        """Load from a YAML mapping (``consistency:`` may hold the consistency thresholds)."""
-        try:
-            data = yaml.safe_load(Path(path).read_text(encoding="utf-8")) or {}
-        except (OSError, yaml.YAMLError) as exc:
-            raise ConfigError(f"{path}: cannot read YAML config ({exc})") from None
-        if not isinstance(data, dict):
-            raise ConfigError(f"{path}: expected a mapping of RulesConfig fields")
-        return cls.from_dict(data)
-
-    @classmethod
-    def from_dict(cls, data: dict[str, object]) -> RulesConfig:
-        known = {f.name for f in fields(cls)}
-        unknown = sorted(set(data) - known)
-        if unknown:
-            raise ConfigError(
-                f"unknown RulesConfig key {unknown[0]!r}; valid keys: {sorted(known)}"
-            )
-        return cls(**data)  # type: ignore[arg-type]
 
 
 class RulesReasoner:
