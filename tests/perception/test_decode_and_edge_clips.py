@@ -38,7 +38,7 @@ def naive_grid(times: list[float], fps: float) -> list[float]:
     return chosen
 
 
-def test_variable_frame_rate_sampling_matches_naive_grid(tmp_path) -> None:
+def test_variable_frame_rate_sampling_matches_naive_grid(tmp_path, light_perceiver) -> None:
     rng = np.random.default_rng(1)
     times = list(np.round(np.cumsum(rng.uniform(0.02, 0.3, size=40)), 3))
     path = write_clip(tmp_path / "vfr.mp4", gradient_frames(40, 64, 48), times=times)
@@ -47,6 +47,8 @@ def test_variable_frame_rate_sampling_matches_naive_grid(tmp_path) -> None:
     decoded = [f.time for f in iter_frames(path, fps=30.0, keep_keyframes=False)]
     assert got == pytest.approx(naive_grid(decoded, 4.0), abs=1e-6)
     assert stats.decoded == 40 and stats.variable_frame_rate
+    ev = light_perceiver.perceive(path)
+    assert ev.clip.variable_frame_rate and ev.clip.frames_sampled > 0
     cfr = write_clip(tmp_path / "cfr.mp4", gradient_frames(20, 64, 48), fps=10)
     cfr_stats = FrameStats()
     list(iter_frames(cfr, fps=2.0, stats=cfr_stats))

@@ -30,9 +30,19 @@ def test_acoustic_rule_low_arousal_is_sad_high_arousal_is_not() -> None:
 def test_acoustic_confidence_is_capped_and_halved_for_regular_voicing() -> None:
     features = {"loudness_mean_dbfs": -20.0, "pitch_std_st": 2.0, "voiced_fraction": 0.6}
     ev = ModalityEvidence(modality="acoustic", available=True, status="ok", features=features)
-    assert hy.acoustic_hypothesis(ev).confidence == pytest.approx(0.45)
+    top = max(hy.acoustic_scores(features).values())
+    expected = 0.45 * (0.5 + 0.5 * (top - 1 / 7) / (6 / 7))
+    assert hy.acoustic_hypothesis(ev).confidence == pytest.approx(expected, abs=1e-3)
+    assert hy.acoustic_hypothesis(ev).confidence <= 0.45
     ev.cues.append(Cue(name="regular_voicing", description="regular"))
-    assert hy.acoustic_hypothesis(ev).confidence == pytest.approx(0.225)
+    assert hy.acoustic_hypothesis(ev).confidence == pytest.approx(expected / 2, abs=1e-3)
+    half = ModalityEvidence(
+        modality="acoustic",
+        available=True,
+        status="ok",
+        features=features | {"voiced_fraction": 0.2},
+    )
+    assert hy.acoustic_hypothesis(half).confidence == pytest.approx(expected / 2, abs=1e-3)
     gone = ModalityEvidence(modality="acoustic", available=False, status="no audio stream")
     assert not hy.acoustic_hypothesis(gone).available
 

@@ -17,7 +17,8 @@ Without a face the visual hypothesis rests on the body alone with confidence <= 
     a (arousal) = mean of clip((loudness_dBFS + 30)/15), clip((pitch_std_st - 2.5)/2),
                   clip((syllables_per_s - 4)/1.5)          each clipped to [-1, 1]
     logits      = linear in a, pitch variability and loudness (see ACOUSTIC_WEIGHTS); softmax
-    conf        = 0.45 * voiced_coverage * (0.5 if voicing is synthetic-regular)
+    decisive    = (max(p) - 1/7) / (1 - 1/7)                  (0 for a uniform distribution)
+    conf        = 0.45 * voiced_coverage * (0.5 + 0.5 * decisive) * (0.5 if voicing is synthetic-regular)
 
 Categorical emotion from prosody alone is weak evidence; the cap of 0.45 says so.
 
@@ -102,7 +103,9 @@ def acoustic_hypothesis(ev: ModalityEvidence | None) -> EmotionHypothesis:
     voiced = ev.features.get("voiced_fraction") or 0.0
     coverage = min(1.0, voiced / 0.4)  # 40 % voiced frames = fully covered speech
     synthetic = any(c.name == "regular_voicing" for c in ev.cues)
-    confidence = 0.45 * coverage * (0.5 if synthetic else 1.0)
+    chance = 1.0 / len(EMOTIONS)
+    decisive = (max(dist.values()) - chance) / (1.0 - chance)
+    confidence = 0.45 * coverage * (0.5 + 0.5 * decisive) * (0.5 if synthetic else 1.0)
     based_on = [c.name for c in ev.cues if c.name in ("pitch_level", "loudness_peak", "speech_rate",
                                                         "pitch_rise", "voice_quality")]  # fmt: skip
     return EmotionHypothesis(
