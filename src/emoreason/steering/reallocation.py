@@ -35,12 +35,14 @@ class KeyTypes(NamedTuple):
 
     Attributes:
         matrix: (batch, 1, keys, 2) float; column 0 marks audio keys, column 1 visual keys.
+        matrix_t: (batch, 2, keys), the same transposed (contiguous).
         per_key: (batch, 1, 2) float: 1 / number of audio and visual keys (1 where none).
         present: (batch, 1) bool: the batch item has both audio and visual keys.
         any_present: whether any batch item has both (AR is a no-op otherwise).
     """
 
     matrix: torch.Tensor
+    matrix_t: torch.Tensor
     per_key: torch.Tensor
     present: torch.Tensor
     any_present: bool
@@ -69,13 +71,21 @@ def key_types(
     matrix = stacked.expand(batch, keys, 2)[:, None]  # (batch, 1, keys, 2)
     counts = matrix.sum(dim=2)  # (batch, 1, 2)
     present = (counts > 0).all(dim=-1)  # (batch, 1)
-    return KeyTypes(matrix, 1.0 / counts.clamp_min(1), present, bool(present.any()))
+    matrix_t = matrix[:, 0].transpose(1, 2).contiguous()  # (batch, 2, keys)
+    return KeyTypes(matrix, matrix_t, 1.0 / counts.clamp_min(1), present, bool(present.any()))
 
 
 def modality_masses(probs: torch.Tensor, types: KeyTypes) -> tuple[torch.Tensor, torch.Tensor]:
     """Per-row audio and visual attention mass, each (batch, heads, queries)."""
-    masses = torch.matmul(probs, types.matrix)  # (b, h, q, k) @ (b, 1, k, 2) -> (b, h, q, 2)
+    masses = _row_masses(probs, types)  # (b, h, q, 2)
     return masses[..., 0], masses[..., 1]
+
+
+def _row_masses(probs: torch.Tensor, types: KeyTypes) -> torch.Tensor:
+    """(b, h, q, k) probabilities -> (b, h, q, 2) audio and visual mass per row."""
+    b, h, q, k = probs.shape
+    flat = probs.reshape(b, h * q, k)  # (b, h*q, k)
+    return torch.bmm(flat, types.matrix[:, 0]).view(b, h, q, 2)  # (b,h*q,k)@(b,k,2)
 
 
 def detect_biased_heads(
@@ -161,7 +171,7 @@ def reallocate_flags(
     """As :func:`reallocate_with_key_types`, with the biased heads as Python flags [b][h]."""
     if not types.any_present:
         return probs, [[False] * probs.shape[1] for _ in range(probs.shape[0])]
-    masses = torch.matmul(probs, types.matrix)  # (b, h, q, k) @ (b, 1, k, 2) -> (b, h, q, 2)
+    masses = _row_masses(probs, types)  # (b, h, q, 2)
     flags = _detect(masses, types.per_key, types.present, config)  # [b][h]
     if config.alpha == 0 or not any(map(any, flags)):
         return probs, flags
@@ -186,5 +196,6 @@ def apply_reallocation(
     gain = (audio_rows * alpha).div_(visual_rows.clamp_min(tiny))  # (v + alpha a) / v - 1
     # factor - 1 per key kind: audio -alpha, visual gain; inactive rows 0
     deltas = torch.stack([active * -alpha, gain.mul_(active)], dim=-1)  # (b, h, q, 2)
-    per_key = torch.matmul(deltas, types.matrix.transpose(-1, -2))  # (b,h,q,2)@(b,1,2,k)
+    b, h, q, k = probs.shape
+    per_key = torch.bmm(deltas.view(b, h * q, 2), types.matrix_t).view(b, h, q, k)  # @(b,2,k)
     return torch.addcmul(probs, probs, per_key)  # P (1 + delta); text keys: delta == 0
