@@ -6,7 +6,13 @@ import pytest
 
 from emoreason.errors import ConfigError
 from emoreason.perception import PerceptionConfig
-from emoreason.perception.verbal import irony_strength, lexicon_counts, split_sentences
+from emoreason.perception.verbal import (
+    irony_strength,
+    lexicon_counts,
+    split_sentences,
+    timed_sentences,
+)
+from emoreason.schema import Transcript, Word
 
 
 def test_config_validates_and_lists_valid_values(tmp_path) -> None:
@@ -53,3 +59,23 @@ def test_split_sentences_en_and_zh() -> None:
         "这真是太好了！",
         "我为你感到非常开心。",
     ]
+
+
+def test_sentences_get_times_from_their_words_en_and_zh() -> None:
+    en = Transcript(
+        text="I miss her. So much!",
+        words=[
+            Word(word=w, start=i, end=i + 0.5)
+            for i, w in enumerate(["I", "miss", "her.", "So", "much!"])
+        ],
+    )
+    assert timed_sentences(en) == [("I miss her.", 0, 2.5), ("So much!", 3, 4.5)]
+    zh = Transcript(
+        text="太好了！我很开心。",
+        words=[
+            Word(word=w, start=i, end=i + 1)
+            for i, w in enumerate(["太好", "了！", "我", "很", "开心。"])
+        ],
+    )
+    assert timed_sentences(zh) == [("太好了！", 0, 2), ("我很开心。", 2, 5)]
+    assert timed_sentences(Transcript(text="Hi. Bye.")) == [("Hi.", 0.0, 0.0), ("Bye.", 0.0, 0.0)]

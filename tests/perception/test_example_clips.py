@@ -130,3 +130,21 @@ def test_unreadable_files_raise_media_error_naming_the_file(perceiver, clips_dir
     message = str(err.value)
     assert f"{name}.mp4" in message and "\n" not in message
     assert "not a decodable video" in message
+
+
+def test_noise_and_tones_give_no_invented_words(perceiver) -> None:
+    """Not silent, not speech: VAD + no_speech gating must leave the transcript empty."""
+    import numpy as np
+
+    from emoreason.perception.base import ClipSignal
+    from emoreason.perception.decode import AudioTrack, StreamFacts
+
+    sr, rng = 16000, np.random.default_rng(0)
+    t = np.arange(sr * 4) / sr
+    for x in (rng.standard_normal(sr * 4) * 0.05, 0.2 * np.sin(2 * np.pi * 110 * t)):
+        signal = ClipSignal(
+            facts=StreamFacts("noise", 4.0, False, True), audio=AudioTrack(x.astype(np.float32), sr)
+        )
+        ev = perceiver.extractors["speech"].process_signal(signal)
+        assert not ev.available and "no speech detected" in ev.status
+        assert signal.transcript is not None and signal.transcript.text == ""

@@ -128,7 +128,7 @@ class VerbalExtractor(Extractor):
             return self.unavailable("transcript is empty: no words to analyse")
         self.load()
         zh = (transcript.language or "").startswith("zh") or bool(CJK.search(transcript.text))
-        pieces = _timed_sentences(transcript)
+        pieces = timed_sentences(transcript)
         scores = self.sentence_scores([s for s, _, _ in pieces], zh)
         strength, markers = irony_strength(transcript.text)
         if strength > 0:
@@ -162,18 +162,22 @@ class VerbalExtractor(Extractor):
         )  # fmt: skip
 
 
-def _timed_sentences(transcript) -> list[tuple[str, float, float]]:
-    """Sentences with start/end times from word timestamps (0..duration when words are missing)."""
+def timed_sentences(transcript) -> list[tuple[str, float, float]]:
+    """Sentences with start/end times from word timestamps, matched by non-space character
+    counts (works for EN words and for ZH, where whisper's 'words' are characters or tokens).
+    Without word timestamps every sentence spans 0-0."""
     sentences = split_sentences(transcript.text)
     words = transcript.words
     if not words:
         return [(s, 0.0, 0.0) for s in sentences]
     out, i = [], 0
     for s in sentences:
-        n = max(1, len(s.split()))
-        chunk = words[i : i + n] or words[-1:]
+        need, got, first = len("".join(s.split())), 0, i
+        while i < len(words) and got < need:
+            got += len("".join(words[i].word.split()))
+            i += 1
+        chunk = words[first:i] or words[-1:]
         out.append((s, chunk[0].start, chunk[-1].end))
-        i += n
     return out
 
 
