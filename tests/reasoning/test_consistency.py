@@ -140,3 +140,18 @@ def test_config_validation():
     with pytest.raises(ConfigError, match="unknown key 'bogus' for ConsistencyConfig"):
         ConsistencyConfig.from_dict({"bogus": 1})
     assert ConsistencyConfig.from_dict({"hostile_mass": 0.5}).hostile_mass == 0.5
+
+
+def test_weak_hostile_words_do_not_override_a_clear_smile():
+    # e.g. garbled speech recognition read as angry with low confidence
+    hyps = {
+        "visual": hyp("visual", "happy", 0.86, 0.91),
+        "verbal": hyp("verbal", "angry", 0.5, 0.35, sad=0.2),
+        "acoustic": hyp("acoustic", "neutral", 0.54, 0.45),
+    }
+    c = analyze_consistency(hyps)
+    assert (c.pattern, c.verdict.value, c.resolution) == (None, "video-aligned", "happy")
+    strong = {**hyps, "verbal": hyp("verbal", "angry", 0.75, 0.6)}
+    assert analyze_consistency(strong).pattern == "sarcasm"
+    lenient = ConsistencyConfig(hostile_min_confidence=0.3)
+    assert analyze_consistency(hyps, config=lenient).pattern == "sarcasm"

@@ -27,7 +27,8 @@ Resolution rule (**ours**; every threshold is a :class:`ConsistencyConfig` field
      final = visual label.
    - *sarcasm*: the face smiles (happy) or the words are partly positive
      (P_verbal(happy) >= ``sarcasm_positive_words``), while the audio side is negative and
-     hostile: acoustic or verbal hostile mass (angry + disgusted) >= ``hostile_mass``. The
+     hostile: an acoustic or verbal hypothesis with confidence >= ``hostile_min_confidence``
+     puts hostile mass (angry + disgusted) >= ``hostile_mass``. The
      hostile prosody/words carry the intent: ``audio-aligned``, final = the audio side's most
      probable negative label.
    - otherwise the side with the larger vote for its own label wins when the margin is at
@@ -67,7 +68,7 @@ class ConsistencyConfig(ConfigLoading):
 
     Informative: ``min_confidence``, ``min_label_margin``, ``neutral_conflict_min_confidence``.
     Fusion weights: ``w_visual``, ``w_acoustic``, ``w_verbal``.
-    Patterns: ``sarcasm_positive_words``, ``hostile_mass``.
+    Patterns: ``sarcasm_positive_words``, ``hostile_mass``, ``hostile_min_confidence``.
     Generic resolution: ``resolution_margin``.
     """
 
@@ -93,6 +94,10 @@ class ConsistencyConfig(ConfigLoading):
     hostile_mass: float = field(
         default=0.3,
         metadata={"help": "angry+disgusted mass (acoustic or verbal) that counts as hostile"},
+    )
+    hostile_min_confidence: float = field(
+        default=0.45,
+        metadata={"help": "hostile voice/words need this confidence to override a smile"},
     )
     resolution_margin: float = field(
         default=0.1, metadata={"help": "vote margin one side needs to win a generic conflict"}
@@ -234,6 +239,7 @@ def _decide(
         )
         hostile = any(
             _informative(hyps[m], cfg)
+            and hyps[m].confidence >= cfg.hostile_min_confidence
             and sum(hyps[m].distribution[e] for e in HOSTILE) >= cfg.hostile_mass
             for m in AUDIO_SIDE
         )
