@@ -234,10 +234,11 @@ class SentenceEmbedder:
     """A sentence-transformers model as an ``Embedder``, with an in-process embedding cache.
 
     Strings already embedded (e.g. a benchmark's reference cues, scored again for a second
-    model) are not recomputed; new strings are encoded in one batch.
+    model) are not recomputed; new strings are encoded in one call (``batch_size`` 512 was the
+    fastest of 128 / 512 / 2048 on 2 CPU cores for short cue strings).
     """
 
-    def __init__(self, model_dir: str, batch_size: int = 128) -> None:
+    def __init__(self, model_dir: str, batch_size: int = 512) -> None:
         from sentence_transformers import SentenceTransformer
 
         self.model_dir = model_dir
