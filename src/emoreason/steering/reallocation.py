@@ -37,14 +37,14 @@ class KeyTypes(NamedTuple):
         matrix: (batch, 1, keys, 2) float; column 0 marks audio keys, column 1 visual keys.
         matrix_t: (batch, 2, keys), the same transposed (contiguous).
         per_key: (batch, 1, 2) float: 1 / number of audio and visual keys (1 where none).
-        present: (batch, 1) bool: the batch item has both audio and visual keys.
+        present: per batch item, whether it has both audio and visual keys.
         any_present: whether any batch item has both (AR is a no-op otherwise).
     """
 
     matrix: torch.Tensor
     matrix_t: torch.Tensor
     per_key: torch.Tensor
-    present: torch.Tensor
+    present: list[bool]
     any_present: bool
 
 
@@ -70,9 +70,9 @@ def key_types(
     stacked = torch.stack([audio_mask, visual_mask], dim=-1).to(dtype)  # (b|1, keys, 2)
     matrix = stacked.expand(batch, keys, 2)[:, None]  # (batch, 1, keys, 2)
     counts = matrix.sum(dim=2)  # (batch, 1, 2)
-    present = (counts > 0).all(dim=-1)  # (batch, 1)
+    present = (counts > 0).all(dim=-1)[:, 0].tolist()  # [batch]
     matrix_t = matrix[:, 0].transpose(1, 2).contiguous()  # (batch, 2, keys)
-    return KeyTypes(matrix, matrix_t, 1.0 / counts.clamp_min(1), present, bool(present.any()))
+    return KeyTypes(matrix, matrix_t, 1.0 / counts.clamp_min(1), present, any(present))
 
 
 def modality_masses(probs: torch.Tensor, types: KeyTypes) -> tuple[torch.Tensor, torch.Tensor]:
@@ -102,14 +102,15 @@ def detect_biased_heads(
     """
     masses = torch.stack([audio_rows, visual_rows], dim=-1)  # (b, h, q, 2)
     counts = torch.stack([n_audio, n_visual], dim=-1)[:, None].to(masses.dtype)  # (b, 1, 2)
-    biased = _detect(masses, 1.0 / counts.clamp_min(1), (counts > 0).all(dim=-1), config)
+    present = (counts > 0).all(dim=-1)[:, 0].tolist()  # [b]
+    biased = _detect(masses, 1.0 / counts.clamp_min(1), present, config)
     return torch.tensor(biased, dtype=torch.bool, device=masses.device).reshape(masses.shape[:2])
 
 
 def _detect(
-    masses: torch.Tensor, per_key: torch.Tensor, present: torch.Tensor, config: ARConfig
+    masses: torch.Tensor, per_key: torch.Tensor, present: list[bool], config: ARConfig
 ) -> list[list[bool]]:
-    """Biased heads [b][h] from masses (b, h, q, 2), per_key (b, 1, 2), present (b, 1).
+    """Biased heads [b][h] from masses (b, h, q, 2), per_key (b, 1, 2), present [b].
 
     The decision is over b x h numbers: it runs on Python floats (one device transfer) rather
     than as a dozen tiny tensor kernels per layer and decoding step.
@@ -118,7 +119,7 @@ def _detect(
     if config.normalize_by_count:
         per_head = per_head * per_key  # mass per audio / visual key
     biased = []
-    for heads, has_both in zip(per_head.tolist(), present[:, 0].tolist(), strict=True):
+    for heads, has_both in zip(per_head.tolist(), present, strict=True):
         ratios = [a / max(v, config.eps) for a, v in heads]  # r_h
         layer_ratio = sum(a for a, _ in heads) / max(sum(v for _, v in heads), config.eps)  # R
         if not has_both or not layer_ratio > config.tau:
