@@ -1,8 +1,11 @@
 """Evaluation harness: benchmark tasks as data, metrics as pure functions, bootstrap CIs.
 
->>> from emoreason.evaluation import get_task, evaluate, write_report   # doctest: +SKIP
->>> report = evaluate(get_task("mer2023"), "data/mer2023", predictions="preds.jsonl")
->>> write_report(report, "reports/")
+Example (a sketch; needs a MER2023 folder and a predictions file)::
+
+    from emoreason.evaluation import evaluate, get_task, write_report
+
+    report = evaluate(get_task("mer2023"), "data/mer2023", predictions="preds.jsonl")
+    write_report(report, "reports/")
 
 Metric functions live in :mod:`emoreason.evaluation.metrics` (e.g.
 ``emoreason.evaluation.metrics.emocue360``).
