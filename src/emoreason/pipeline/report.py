@@ -177,7 +177,11 @@ def _clip_section(result: AnalysisResult) -> str:
     )
     badge = "#2e7d32" if c.consistent else "#c62828"
     conflicts = ", ".join(f"{a} vs {b}" for a, b in c.conflicts) or "none"
-    timings = ", ".join(f"{k} {v:.2f}s" for k, v in result.timings.items())
+    timings = ", ".join(
+        f"{k} {result.timings[k]:.2f}s"
+        for k in ("perception", "reasoning", "total")
+        if k in result.timings
+    )
     return f"""
 <section>
   <h2>{_esc(result.id)} <span class="emotion" style="background:{COLORS.get(result.emotion, "#333")}">{_esc(label)}</span>
