@@ -278,3 +278,37 @@ def test_backend_mode_with_a_stub_analyze(tmp_path, monkeypatch):
     assert report["counts"]["prediction_error"] == 2  # a2, c2 raised
     assert report["counts"]["missing_prediction"] == 2
     assert report["source"] == {"backend": "rules", "lang": "zh", "model": "m"}
+
+
+def test_emer_with_mocked_llm_judge_records_model_and_prompt_version(tmp_path):
+    import httpx
+
+    from emoreason.evaluation.judge import JUDGE_PROMPT_VERSION, ChatClient, LLMJudge
+
+    def handler(request):
+        prompt = json.loads(request.content)["messages"][0]["content"]
+        score = "Score: 8" if "clues" in prompt else ("Score: 6" if "joyful" in prompt else "oops")
+        return httpx.Response(200, json={"choices": [{"message": {"content": score}}]})
+
+    judge = LLMJudge(
+        ChatClient("http://j.local/v1", "judge-7b", transport=httpx.MockTransport(handler))
+    )
+    root = make_emer(tmp_path / "emer")
+    preds = write_jsonl(
+        tmp_path / "p.jsonl",
+        [
+            {"name": "sample_00000007", "prediction": "She smiles; she is joyful."},
+            {"name": "sample_00000008", "prediction": "He cries, he is sad."},
+        ],
+    )
+    report = evaluate(get_task("emer_v1"), root, predictions=preds, judge=judge, n_resamples=50)
+    assert report["scores"]["judge_clue_overlap"]["value"] == pytest.approx(8.0)
+    assert report["scores"]["judge_label_overlap"]["value"] == pytest.approx(6.0)
+    assert report["counts"]["judge_failure"] == 1  # the second label reply had no score
+    assert report["details"]["judge"] == {
+        "model": "judge-7b",
+        "prompt_version": JUDGE_PROMPT_VERSION,
+        "endpoint": "http://j.local/v1",
+    }
+    paths = write_report(report, tmp_path / "out")
+    assert "judge-7b" in paths["markdown"].read_text()
