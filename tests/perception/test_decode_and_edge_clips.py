@@ -168,3 +168,55 @@ def test_bad_files_raise_one_line_media_errors(tmp_path, content, expected) -> N
     assert str(err.value).startswith(str(path)) and expected in str(err.value)
     with pytest.raises(MediaError, match="folder"):
         probe(tmp_path)
+
+
+def test_shot_change_is_found_at_the_cut(tmp_path) -> None:
+    warm = [np.full((48, 64, 3), (200, 120, 40), np.uint8)] * 10
+    cold = [np.full((48, 64, 3), (20, 60, 220), np.uint8)] * 10
+    path = write_clip(tmp_path / "cut.mp4", warm + cold, fps=5)
+    ev = SceneExtractor().process_file(path)
+    assert ev.features["shot_changes"] == 1
+    (cut,) = ev.extra["shot_change_times"]
+    assert 2.0 <= cut <= 2.5  # the first 'cold' frame is at 2.0 s, sampled at 3 fps
+    assert any(c.name == "shot_changes" and "at 2." in c.description for c in ev.cues)
+
+
+def test_colourfulness_matches_the_published_formula_on_pixels() -> None:
+    from emoreason.perception.scene import colourfulness
+
+    rng = np.random.default_rng(3)
+    img = rng.integers(0, 256, size=(6, 5, 3), dtype=np.uint8)
+    rg = [float(p[0]) - float(p[1]) for row in img for p in row]
+    yb = [(float(p[0]) + float(p[1])) / 2 - float(p[2]) for row in img for p in row]
+
+    def std(v: list[float]) -> float:
+        m = sum(v) / len(v)
+        return (sum((x - m) ** 2 for x in v) / len(v)) ** 0.5
+
+    expected = (
+        (std(rg) ** 2 + std(yb) ** 2) ** 0.5
+        + 0.3 * ((sum(rg) / 30) ** 2 + (sum(yb) / 30) ** 2) ** 0.5
+    ) / 255
+    assert colourfulness(img) == pytest.approx(expected)
+    assert colourfulness(np.full((4, 4, 3), 128, np.uint8)) == 0.0
+
+
+def test_acoustic_glide_rises_and_silence_is_stated() -> None:
+    from emoreason.perception import AcousticExtractor, ClipSignal
+    from emoreason.perception.decode import AudioTrack, StreamFacts
+
+    sr = 16000
+    t = np.arange(int(2.0 * sr)) / sr
+    hz = 120 * 2 ** (t / 2.0)  # one octave up over 2 s: +6 st/s
+    glide = (0.3 * np.sin(2 * np.pi * np.cumsum(hz) / sr)).astype(np.float32)
+    facts = StreamFacts("glide", 2.0, False, True)
+    ex = AcousticExtractor()
+    ev = ex.process_signal(ClipSignal(facts=facts, audio=AudioTrack(glide, sr)))
+    assert ev.available
+    assert ev.features["pitch_slope_st_per_s"] == pytest.approx(6.0, rel=0.1)
+    assert ev.features["pitch_min_hz"] == pytest.approx(120, rel=0.05)
+    assert any(c.name == "pitch_contour" and "rises" in c.description for c in ev.cues)
+    silent = ex.process_signal(
+        ClipSignal(facts=facts, audio=AudioTrack(np.zeros(sr, np.float32), sr))
+    )
+    assert not silent.available and "silent" in silent.status
