@@ -8,6 +8,7 @@ One optimizer step each, with a LoRA adapter on a Llama model:
 - CA-DPO (precomputed reference): the same without the reference forward
   (``precompute_ref_logps: true``: reference log-probs computed once, adapter disabled).
 - CA-DPO with two separate policy forwards (chosen, then rejected), for comparison.
+- SFT over 2B rows (as many sequences as a CA-DPO batch), for comparison.
 
 Target (issue 7): CA-DPO step <= 2.2x the SFT step. Run:
     .venv/bin/python benchmarks/bench_ca_dpo.py [--model tiny|small|smollm2] [--batch 2] [--seq 256]
@@ -103,16 +104,22 @@ def main() -> None:
         optimizer.step()
         optimizer.zero_grad()
 
+    def half_logps(rows: slice) -> torch.Tensor:
+        out = model(input_ids=ids[rows], attention_mask=attention[rows], use_cache=False)
+        return completion_logps(out.logits, ids[rows], completion[rows])[0]  # [B]
+
     def dpo_two_forwards() -> None:
-        chosen = concatenated_logps(
-            model, ids[:b].repeat(2, 1), attention[:b].repeat(2, 1), completion[:b].repeat(2, 1)
-        ).chosen
-        rejected = concatenated_logps(
-            model, ids[b:].repeat(2, 1), attention[b:].repeat(2, 1), completion[b:].repeat(2, 1)
-        ).chosen
+        chosen, rejected = half_logps(slice(0, b)), half_logps(slice(b, 2 * b))
         ref_c, ref_r = reference()
         loss, _ = ca_dpo_loss(chosen, rejected, ref_c, ref_r)
         loss.backward()
+        optimizer.step()
+        optimizer.zero_grad()
+
+    def sft_step_2b() -> None:  # SFT on as many sequences as a CA-DPO batch holds
+        out = model(input_ids=ids, attention_mask=attention, use_cache=False)
+        logps, counts = completion_logps(out.logits, ids, completion)
+        (-(logps / counts).mean()).backward()
         optimizer.step()
         optimizer.zero_grad()
 
@@ -122,6 +129,7 @@ def main() -> None:
         "ca_dpo": lambda: dpo_step(False),
         "ca_dpo_precomputed_ref": lambda: dpo_step(True),
         "ca_dpo_two_forwards": dpo_two_forwards,
+        "sft_same_sequence_count": sft_step_2b,
     }
     for fn in steps.values():  # warm-up
         fn()

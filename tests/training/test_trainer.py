@@ -240,3 +240,49 @@ def test_bad_rows_are_errors_or_counted(tmp_path, tiny_model_dir, tiny_model, ti
     assert report.skipped["identical_chosen_rejected"] == 1
     assert report.skipped["missing_media"] == 1
     assert report.written == 7
+
+
+def test_prediction_step_returns_pair_logps(tmp_path, tiny_model_dir, tiny_model, tiny_tokenizer):
+    trainer, _ = build_ca_dpo_trainer(
+        dpo_config(tmp_path, tiny_model_dir), model=tiny_model, tokenizer=tiny_tokenizer
+    )
+    trainer.model.eval()
+    loss, logits, _ = trainer.prediction_step(
+        trainer.model, _first_batch(trainer), prediction_loss_only=False
+    )
+    assert loss.ndim == 0 and logits.shape == (4, 2)
+
+
+def test_media_tags_become_modality_ids(tiny_tokenizer):
+    from emoreason.training.mose_support import media_tag_modalities
+
+    ids = tiny_tokenizer(
+        ["<video><audio>Describe the face", "plain text only here"],
+        padding=True,
+        return_tensors="pt",
+    )["input_ids"]
+    modalities = media_tag_modalities(ids, tiny_tokenizer)
+    assert modalities.shape == ids.shape
+    decoded_visual = tiny_tokenizer.decode(ids[0][modalities[0] == 2])
+    decoded_audio = tiny_tokenizer.decode(ids[0][modalities[0] == 1])
+    assert "video" in decoded_visual and "audio" not in decoded_visual
+    assert "audio" in decoded_audio
+    assert (modalities[1] == 0).all()
+
+
+def test_keep_end_truncation_keeps_the_response(
+    tmp_path, tiny_model_dir, tiny_model, tiny_tokenizer
+):
+    config = dpo_config(tmp_path, tiny_model_dir, max_length=64, truncation_mode="keep_end")
+    trainer, report = build_ca_dpo_trainer(config, model=tiny_model, tokenizer=tiny_tokenizer)
+    assert report.by_kind["truncated_to_max_length"] == 8
+    batch = _first_batch(trainer)
+    assert batch["input_ids"].shape[1] == 64
+    assert (batch["completion_mask"].sum(dim=1) > 0).all()
+    with torch.no_grad():
+        for name, p in trainer.model.named_parameters():
+            if "lora_B" in name:
+                p.normal_(0, 0.5)
+    policy = trainer._policy_logps(trainer.model, batch)
+    ref_chosen, _ = trainer.compute_ref_log_probs(trainer.model, batch)
+    assert not torch.allclose(policy.chosen, ref_chosen)

@@ -19,6 +19,7 @@ import json
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 import torch
@@ -36,7 +37,7 @@ from transformers.trainer_utils import get_last_checkpoint
 from trl import DPOConfig, DPOTrainer, SFTConfig, SFTTrainer
 from trl.trainer.dpo_trainer import DataCollatorForPreference
 
-from emoreason.errors import ConfigError, ModelNotFoundError
+from emoreason.errors import ConfigError, InputError, ModelNotFoundError
 from emoreason.formats.atomic import write_text_atomic
 from emoreason.training.config import CADPOTrainConfig, SFTTrainConfig
 from emoreason.training.logprobs import concatenated_logps
@@ -161,6 +162,11 @@ class CADPOTrainer(_AdapterCheckpoints, DPOTrainer):
 
     def _compute_loss(self, model: nn.Module, inputs: dict[str, Any], return_outputs: bool) -> Any:
         mode = "train" if self.model.training else "eval"
+        if (inputs["completion_mask"].sum(dim=1) == 0).any():
+            raise InputError(
+                "a sequence has no response token left after truncation; raise max_length or "
+                "use truncation_mode: keep_end"
+            )
         policy = self._policy_logps(model, inputs)  # one forward over [chosen; rejected]
         if self.precompute_ref_logps and "ref_chosen_logps" in inputs:
             ref_chosen, ref_rejected = inputs["ref_chosen_logps"], inputs["ref_rejected_logps"]
@@ -182,11 +188,9 @@ class CADPOTrainer(_AdapterCheckpoints, DPOTrainer):
         metrics["logps/prefers_chosen"] = (policy.chosen > policy.rejected).float().mean().item()
         for key, value in metrics.items():
             self._metrics[mode][key].append(value)
-        if return_outputs:
-            return loss, {
-                "chosen_logps": policy.chosen.detach(),
-                "rejected_logps": policy.rejected.detach(),
-            }
+        if return_outputs:  # "logits" for Trainer.prediction_step: [B, 2] policy log-probs
+            pair_logps = torch.stack([policy.chosen, policy.rejected], dim=1).detach()
+            return loss, SimpleNamespace(logits=pair_logps)
         return loss
 
 
@@ -358,7 +362,7 @@ def build_ca_dpo_trainer(
     collator = ConflictPreferenceCollator(
         pad_token_id=tokenizer.pad_token_id,
         max_length=config.max_length,
-        truncation_mode="keep_start",
+        truncation_mode=config.truncation_mode,
     )
     with _quiet_datasets():
         trainer = CADPOTrainer(
