@@ -57,7 +57,9 @@ class AttentionReallocation:
         biased_counts: layer index -> per-head number of (forward call, batch item) pairs in
             which the head was biased.
         calls: layer index -> number of forward calls seen.
-        uap: audio/visual shares over generated-token rows (after AR), when recording.
+        uap: audio/visual shares over generated-token rows (after AR), when recording; rows
+            are those at key positions >= prompt length - 1, summed over every forward
+            call inside the context (one ``generate`` per context gives per-run UAP).
     """
 
     def __init__(
