@@ -160,7 +160,7 @@ def main() -> None:
     floor = max(base["cpu_seconds"] / cores, v_cpu)  # the visual branch is one thread
     print(
         f"CPU seconds per run: {base['cpu_seconds']:.2f} (visual branch {v_cpu:.2f} on one thread, "
-        f"audio branch {a_cpu:.2f} incl. whisper's {default.config.threads} threads)"
+        f"audio branch {a_cpu:.2f} incl. whisper's {default.config.whisper_threads} thread(s))"
     )
     print(
         f"idle-machine estimate (not a measurement): wall >= max(CPU / {cores} cores, visual CPU)"

@@ -6,7 +6,7 @@ Groups:
 - **audio / speech**: ``sample_rate``, ``language``, ``whisper_beam_size``, ``word_timestamps``,
   ``silence_dbfs``, ``no_speech_threshold``, ``min_language_probability``
 - **face**: ``max_faces``, ``min_face_confidence``
-- **stages**: ``stages`` (which extractors run), ``concurrent``, ``threads``
+- **stages**: ``stages`` (which extractors run), ``concurrent``, ``whisper_threads``
 - **models** (local overrides; default = the package-shipped assets): ``whisper_dir``,
   ``fer_model``, ``minilm_dir``
 """
@@ -95,8 +95,9 @@ class PerceptionConfig:
     concurrent: bool = field(
         default=True, metadata={"help": "run the audio and visual branches in two threads"}
     )
-    threads: int = field(
-        default=2, metadata={"help": "CPU threads for whisper and the expression model"}
+    whisper_threads: int = field(
+        default=1,
+        metadata={"help": "CPU threads for whisper (the visual branch runs on another core)"},
     )
     whisper_dir: str | None = field(
         default=None, metadata={"help": "local faster-whisper model folder (default: shipped)"}
@@ -127,7 +128,7 @@ class PerceptionConfig:
             (1 <= self.max_faces <= 20, "max_faces must be in [1, 20]"),
             (self.body_stride >= 1, "body_stride must be >= 1"),
             (0 < self.min_face_confidence < 1, "min_face_confidence must be in (0, 1)"),
-            (self.threads >= 1, "threads must be >= 1"),
+            (self.whisper_threads >= 1, "whisper_threads must be >= 1"),
         ]
         for ok, message in checks:
             if not ok:

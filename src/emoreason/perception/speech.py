@@ -79,7 +79,7 @@ class SpeechExtractor(Extractor):
                 folder = self._model_dir()
                 model = WhisperModel(
                     str(folder), device="cpu", compute_type="int8",
-                    cpu_threads=self.config.threads, local_files_only=True,
+                    cpu_threads=self.config.whisper_threads, local_files_only=True,
                 )  # fmt: skip
                 self._recorder = LanguageRecorder(model.model)
                 model.model = self._recorder
