@@ -110,3 +110,16 @@ def test_appender_on_file_with_only_a_partial_line(tmp_path: Path) -> None:
     with JsonlAppender(path) as out:
         out.append({"id": "z"})
     assert read_jsonl(path) == [{"id": "z"}]
+
+
+def test_atomic_write_gives_normal_permissions(tmp_path: Path) -> None:
+    import os
+
+    path = tmp_path / "report.json"
+    write_jsonl(path, [{"a": 1}])
+    umask = os.umask(0)
+    os.umask(umask)
+    assert path.stat().st_mode & 0o777 == 0o666 & ~umask
+    path.chmod(0o640)
+    write_jsonl(path, [{"a": 2}])
+    assert path.stat().st_mode & 0o777 == 0o640  # an existing file keeps its mode
