@@ -16,24 +16,28 @@ fi
 "$EMO" build-pairs "$OUT/results.jsonl" -o "$OUT/pairs.jsonl" \
   --lang en --lang zh --max-hallucinations 12 --max-flips 3
 
-# Split by clip (no clip in both): two held-out clips, at most 16 held-out pairs.
-"${PYTHON:-python}" - "$OUT" <<'PY'
-import json, random, sys
+# SPLIT=pair (default): 16 random pairs held out (their clips also appear in training, with
+# other rejected responses). SPLIT=clip: two clips held out entirely (no clip on both sides).
+SPLIT="${SPLIT:-pair}" "${PYTHON:-python}" - "$OUT" <<'PY'
+import json, os, random, sys
 out = sys.argv[1]
-held_clips = {"happy_consistent", "sad_face_calm_voice"}
 rows = [json.loads(line) for line in open(f"{out}/pairs.jsonl", encoding="utf-8")]
-train = [r for r in rows if r["clip_id"] not in held_clips]
-held = [r for r in rows if r["clip_id"] in held_clips]
-random.Random(0).shuffle(train)
-random.Random(0).shuffle(held)
-held = held[:16]
+random.Random(0).shuffle(rows)
+if os.environ["SPLIT"] == "clip":
+    held_clips = {"happy_consistent", "sad_face_calm_voice"}
+    train = [r for r in rows if r["clip_id"] not in held_clips]
+    held = [r for r in rows if r["clip_id"] in held_clips][:16]
+else:
+    held, train = rows[:16], rows[16:]
+    held_clips = {r["clip_id"] for r in held}
 for name, part in (("train", train), ("heldout", held)):
     with open(f"{out}/{name}.jsonl", "w", encoding="utf-8") as handle:
         for r in part:
             handle.write(json.dumps(r, ensure_ascii=False) + "\n")
 clips = sorted({r["clip_id"] for r in train})
-print(f"pairs: {len(rows)} from {len({r['clip_id'] for r in rows})} clips; "
-      f"train {len(train)} ({len(clips)} clips), held-out {len(held)} ({sorted(held_clips)})")
+print(f"pairs: {len(rows)} from {len({r['clip_id'] for r in rows})} clips; split by "
+      f"{os.environ['SPLIT']}: train {len(train)} ({len(clips)} clips), held-out {len(held)} "
+      f"({sorted(held_clips)})")
 PY
 
 "$EMO" train ca-dpo --config examples/training/ca_dpo_smollm2_demo.yaml --threads "$THREADS"
