@@ -4,7 +4,8 @@ Targets (issue 3): whole perception <= 4 s wall (real-time factor <= 0.4), peak 
 Prints, measured side by side in one run:
 
 - default settings (3 fps sampling, audio and visual branches in two threads), per stage;
-- the same with the branches run one after the other (what the threads buy);
+- the same with the branches run one after the other (what the threads buy), and with
+  whisper on two threads instead of one;
 - every decoded frame analysed (fps = the clip's frame rate): the ratio against sampling.
 
 The clip is assembled from the example clips (a real face, synthetic speech): the 7 s
@@ -116,6 +117,10 @@ def main() -> None:
     sequential.extractors = default.extractors  # same loaded models
     every = Perceiver(PerceptionConfig(fps=min(30.0, native_fps), keep_keyframes=False))
     every.extractors = default.extractors
+    two_threads = Perceiver(PerceptionConfig(whisper_threads=2))
+    two_threads.extractors = dict(default.extractors)
+    two_threads.extractors["speech"] = type(default.extractors["speech"])(two_threads.config)
+    two_threads.extractors["speech"].model()
     visual_only = Perceiver(PerceptionConfig(stages=("face", "body", "scene")))
     visual_only.extractors = default.extractors
     audio_only = Perceiver(PerceptionConfig(stages=("acoustic", "speech", "verbal")))
@@ -124,6 +129,7 @@ def main() -> None:
     results = {
         "3 fps, threads": measure(default, clip, args.repeats),
         "3 fps, sequential": measure(sequential, clip, args.repeats),
+        "whisper 2 threads": measure(two_threads, clip, args.repeats),
         "every frame": measure(every, clip, max(1, args.repeats - 2)),
         "visual branch only": measure(visual_only, clip, max(1, args.repeats - 1)),
         "audio branch only": measure(audio_only, clip, max(1, args.repeats - 1)),

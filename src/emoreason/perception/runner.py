@@ -9,8 +9,8 @@ Praat and openSMILE release the GIL):
   and scene; then acoustic (prosody, voice quality, eGeMAPS).
 
 Whisper gets one thread by default so that the two branches fill two cores without
-oversubscription (measured: CTranslate2 with 2 threads next to the visual thread ran slower
-than sequential). ``timings['audio']`` is the longer of the speech+verbal and acoustic times.
+oversubscription (benchmarks/bench_perception.py: 3.2 s with one whisper thread vs 5.0 s with
+two, same 10 s clip, same run). ``timings['audio']`` is the longer of the speech+verbal and acoustic times.
 
 Then per-modality hypotheses (:mod:`hypotheses`). An extractor that fails on a clip yields an
 unavailable modality whose status names the error; the clip still gets evidence.
