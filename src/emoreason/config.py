@@ -34,7 +34,7 @@ class ConfigLoading:
         unknown = sorted(set(data) - set(fields))
         if unknown:
             raise ConfigError(
-                f"{where}unknown key {unknown[0]!r} for {cls.__name__}; valid keys: {sorted(fields)}"
+                f"{where}unknown key {unknown[0]!r} for {cls.__name__}; valid keys: {list(fields)}"
             )
         missing = [
             name

@@ -56,7 +56,9 @@ def test_from_yaml_and_unknown_keys(tmp_path):
     assert config == ARConfig(alpha=0.3, tau=2.0, layers=(0, 2), normalize_by_count=True)
     bad = tmp_path / "bad.yaml"
     bad.write_text("alpha: 0.3\nbeta: 1\n")
-    with pytest.raises(ConfigError, match=r"bad\.yaml: unknown key\(s\) beta; valid keys: alpha"):
+    with pytest.raises(
+        ConfigError, match=r"bad\.yaml: unknown key 'beta' for ARConfig; valid keys: \['alpha'"
+    ):
         ARConfig.from_yaml(bad)
 
 

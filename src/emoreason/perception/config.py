@@ -13,20 +13,17 @@ Groups:
 
 from __future__ import annotations
 
-import dataclasses
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
-import yaml
-
+from emoreason.config import ConfigLoading
 from emoreason.errors import ConfigError
 
 ALL_STAGES: tuple[str, ...] = ("face", "body", "scene", "acoustic", "speech", "verbal")
 
 
 @dataclass
-class PerceptionConfig:
+class PerceptionConfig(ConfigLoading):
     """How a clip is decoded and which extractors look at it."""
 
     fps: float = field(
@@ -147,26 +144,6 @@ class PerceptionConfig:
         return stage in self.stages
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> PerceptionConfig:
-        known = {f.name for f in dataclasses.fields(cls)}
-        unknown = sorted(set(data) - known)
-        if unknown:
-            raise ConfigError(
-                f"PerceptionConfig: unknown key(s) {unknown}; valid keys: {sorted(known)}"
-            )
-        return cls(**data)
-
-    @classmethod
-    def from_yaml(cls, path: str | Path) -> PerceptionConfig:
-        try:
-            data = yaml.safe_load(Path(path).read_text(encoding="utf-8")) or {}
-        except (OSError, yaml.YAMLError) as exc:
-            raise ConfigError(f"{path}: cannot read perception config ({exc})") from exc
-        if not isinstance(data, dict):
-            raise ConfigError(f"{path}: expected a mapping of PerceptionConfig fields")
-        return cls.from_dict(data)
-
-    @staticmethod
-    def help() -> dict[str, str]:
+    def help(cls) -> dict[str, str]:
         """Field name -> help text (for the CLI and docs)."""
-        return {f.name: f.metadata.get("help", "") for f in dataclasses.fields(PerceptionConfig)}
+        return cls.field_help()

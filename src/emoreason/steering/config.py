@@ -14,17 +14,15 @@ section); every constant is a field here.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field, fields
-from pathlib import Path
+from dataclasses import dataclass, field
 from typing import Any
 
-import yaml
-
+from emoreason.config import ConfigLoading
 from emoreason.errors import ConfigError
 
 
 @dataclass(frozen=True)
-class ARConfig:
+class ARConfig(ConfigLoading):
     """Attention reallocation settings (ours; DESIGN.md "AR")."""
 
     alpha: float = field(
@@ -91,31 +89,6 @@ class ARConfig:
                     "integer layer indices >= 0"
                 )
             object.__setattr__(self, "layers", tuple(sorted(set(layers))))
-
-    @classmethod
-    def from_dict(cls, data: dict[str, Any], source: str = "ARConfig") -> ARConfig:
-        """Build from a mapping (e.g. parsed YAML); unknown keys raise ConfigError naming them."""
-        if not isinstance(data, dict):
-            raise ConfigError(
-                f"{source}: expected a mapping of AR settings, got {type(data).__name__}"
-            )
-        known = [f.name for f in fields(cls)]
-        unknown = sorted(set(data) - set(known))
-        if unknown:
-            raise ConfigError(
-                f"{source}: unknown key(s) {', '.join(unknown)}; valid keys: {', '.join(known)}"
-            )
-        return cls(**data)
-
-    @classmethod
-    def from_yaml(cls, path: str | Path) -> ARConfig:
-        """Load from a YAML file holding a mapping of the fields above."""
-        path = Path(path)
-        try:
-            data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-        except (OSError, yaml.YAMLError) as exc:
-            raise ConfigError(f"{path}: cannot read AR config: {exc}") from exc
-        return cls.from_dict(data, source=str(path))
 
     def applies_to(self, layer_idx: int) -> bool:
         """Whether AR moves attention in decoder layer ``layer_idx``."""

@@ -20,14 +20,12 @@ The same dataclass loads from a dict or a YAML file (:meth:`MoSEConfig.from_dict
 
 from __future__ import annotations
 
-import dataclasses
 import math
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import yaml
-
+from emoreason.config import ConfigLoading
 from emoreason.errors import ConfigError
 
 LLAMA_TARGETS = ["q_proj", "k_proj", "v_proj", "o_proj", "gate_proj", "up_proj", "down_proj"]
@@ -38,7 +36,7 @@ INIT_GATE = ("zero", "random")
 
 
 @dataclass
-class MoSEConfig:
+class MoSEConfig(ConfigLoading):
     """MoSE adapter settings; every constant of the DESIGN.md formulation is a field here."""
 
     r: int = field(default=8, metadata={"help": "Rank of the shared A and of the experts."})
@@ -124,37 +122,10 @@ class MoSEConfig:
         """The factor alpha / r applied to the low-rank update."""
         return self.alpha / self.r
 
-    def to_dict(self) -> dict[str, Any]:
-        """Plain JSON/YAML-serialisable dict (round-trips through :meth:`from_dict`)."""
-        return dataclasses.asdict(self)
-
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> MoSEConfig:
-        """Build from a mapping; an unknown key raises ConfigError naming it and the valid keys."""
-        if not isinstance(data, dict):
-            raise ConfigError(f"mose config: expected a mapping, got {type(data).__name__}")
-        valid = [f.name for f in dataclasses.fields(cls)]
-        for key in data:
-            if key not in valid:
-                raise ConfigError(f"mose config: unknown key {key!r}; valid keys: {valid}")
-        return cls(**data)
-
-    @classmethod
-    def from_yaml(cls, path: str | Path) -> MoSEConfig:
+    def from_yaml(cls, path: str | Path, *, section: str | None = "mose") -> MoSEConfig:
         """Load from a YAML file holding the fields at top level (or under a ``mose:`` key)."""
-        path = Path(path)
-        try:
-            data = yaml.safe_load(path.read_text(encoding="utf-8"))
-        except OSError as exc:
-            raise ConfigError(f"{path}: cannot read MoSE config ({exc.strerror})") from exc
-        except yaml.YAMLError as exc:
-            raise ConfigError(f"{path}: not valid YAML ({exc})") from exc
-        if isinstance(data, dict) and set(data) == {"mose"}:
-            data = data["mose"]
-        try:
-            return cls.from_dict(data if data is not None else {})
-        except ConfigError as exc:
-            raise ConfigError(f"{path}: {exc}") from exc
+        return super().from_yaml(path, section=section)
 
 
 def _is_number(value: Any) -> bool:
