@@ -19,7 +19,14 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
-from emoreason.cli.output import console, err_console, handle_errors, print_json, progress_bar
+from emoreason.cli.output import (
+    console,
+    err_console,
+    handle_errors,
+    native_stderr_silenced,
+    print_json,
+    progress_bar,
+)
 
 _COLOR = {
     "neutral": "white",
@@ -145,7 +152,10 @@ def analyze_command(
         backend, lang, model=model, base_url=base_url, fps=fps, include_evidence=not no_evidence
     )
     if len(jobs) == 1 and output is None:
-        with err_console.status(f"analysing {escape(jobs[0].path)} (perception, then reasoning)"):
+        status = err_console.status(
+            f"analysing {escape(jobs[0].path)} (perception, then reasoning)"
+        )
+        with native_stderr_silenced(), status:
             summary = run_batch(jobs, lambda path, cid: analyzer.analyze(path, cid))
         if summary.errors:
             err_console.print(f"[bold red]error:[/bold red] {escape(summary.errors[0].error)}")
@@ -153,7 +163,8 @@ def analyze_command(
         result = summary.results[0]
         print_json(result) if as_json else show_result(result)
     else:
-        summary = _run_with_progress(jobs, analyzer, output, resume, as_json)
+        with native_stderr_silenced():
+            summary = _run_with_progress(jobs, analyzer, output, resume, as_json)
     if report is not None:
         results = summary.results
         if output is not None and resume:

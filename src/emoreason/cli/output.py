@@ -7,9 +7,13 @@ exception into one clear line on stderr and exit code 2, unless ``--debug`` was 
 
 from __future__ import annotations
 
+import contextlib
 import functools
+import io
 import json
-from collections.abc import Callable
+import os
+import sys
+from collections.abc import Callable, Iterator
 from typing import Any, ParamSpec, TypeVar
 
 import typer
@@ -91,3 +95,33 @@ def progress_bar(transient: bool = False) -> Progress:
         console=err_console,
         transient=transient,
     )
+
+
+@contextlib.contextmanager
+def native_stderr_silenced() -> Iterator[None]:
+    """Send what C++ libraries (MediaPipe, TFLite) write to file descriptor 2 to /dev/null,
+    while Python's ``sys.stderr`` (rich progress, our error lines) keeps the real stderr.
+
+    A no-op with ``--debug`` or when stderr is not a real file descriptor (tests)."""
+    try:
+        fd = sys.stderr.fileno()
+    except (AttributeError, OSError, io.UnsupportedOperation):
+        fd = -1
+    if state.debug or fd != 2:
+        yield
+        return
+    sys.stderr.flush()
+    saved = os.dup(2)
+    python_stderr = sys.stderr
+    sys.stderr = os.fdopen(os.dup(saved), "w", buffering=1, encoding="utf-8", errors="replace")
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, 2)
+    os.close(devnull)
+    try:
+        yield
+    finally:
+        sys.stderr.flush()
+        sys.stderr.close()
+        os.dup2(saved, 2)
+        os.close(saved)
+        sys.stderr = python_stderr

@@ -2,48 +2,19 @@
 
 from __future__ import annotations
 
-import contextlib
-import io
-import os
-import sys
-from collections.abc import Iterator
 from pathlib import Path
 
 import typer
 from rich.markup import escape
 from rich.table import Table
 
-from emoreason.cli.output import console, err_console, handle_errors, print_json, state
-
-
-@contextlib.contextmanager
-def native_stderr_silenced() -> Iterator[None]:
-    """Send what C++ libraries (MediaPipe, TFLite) write to file descriptor 2 to /dev/null,
-    while Python's ``sys.stderr`` (rich progress, our error lines) keeps the real stderr.
-
-    A no-op with ``--debug`` or when stderr is not a real file descriptor (tests)."""
-    try:
-        fd = sys.stderr.fileno()
-    except (AttributeError, OSError, io.UnsupportedOperation):
-        fd = -1
-    if state.debug or fd != 2:
-        yield
-        return
-    sys.stderr.flush()
-    saved = os.dup(2)
-    python_stderr = sys.stderr
-    sys.stderr = os.fdopen(os.dup(saved), "w", buffering=1, encoding="utf-8", errors="replace")
-    devnull = os.open(os.devnull, os.O_WRONLY)
-    os.dup2(devnull, 2)
-    os.close(devnull)
-    try:
-        yield
-    finally:
-        sys.stderr.flush()
-        sys.stderr.close()
-        os.dup2(saved, 2)
-        os.close(saved)
-        sys.stderr = python_stderr
+from emoreason.cli.output import (
+    console,
+    err_console,
+    handle_errors,
+    native_stderr_silenced,
+    print_json,
+)
 
 
 def register(app: typer.Typer) -> None:
