@@ -13,10 +13,16 @@ if [ ! -s "$OUT/results.jsonl" ]; then
   # 10 clips, 8 decodable (truncated.mp4 and not_a_video.mp4 become counted error rows)
   "$EMO" analyze examples/clips -o "$OUT/results.jsonl"
 fi
-"$EMO" build-pairs "$OUT/results.jsonl" -o "$OUT/pairs.jsonl" \
+# All kinds (the data set of the run), then the subset the CPU demo trains on: with only the last
+# 192 tokens of each sequence kept, a hallucinated rejection differs from its chosen response only
+# in the closing reasoning, which is also the chosen reasoning of the donor clip, so that signal
+# contradicts itself without the earlier dimensions; ablations and label flips stay learnable.
+"$EMO" build-pairs "$OUT/results.jsonl" -o "$OUT/pairs_all.jsonl" \
   --lang en --lang zh --max-hallucinations 12 --max-flips 3
+"$EMO" build-pairs "$OUT/results.jsonl" -o "$OUT/pairs.jsonl" \
+  --lang en --lang zh --kind ablation --kind label_flip --max-flips 6
 
-# SPLIT=pair (default): 16 random pairs held out (their clips also appear in training, with
+# SPLIT=pair (default): 12 random pairs held out (their clips also appear in training, with
 # other rejected responses). SPLIT=clip: two clips held out entirely (no clip on both sides).
 SPLIT="${SPLIT:-pair}" "${PYTHON:-python}" - "$OUT" <<'PY'
 import json, os, random, sys
@@ -28,7 +34,7 @@ if os.environ["SPLIT"] == "clip":
     train = [r for r in rows if r["clip_id"] not in held_clips]
     held = [r for r in rows if r["clip_id"] in held_clips][:16]
 else:
-    held, train = rows[:16], rows[16:]
+    held, train = rows[:12], rows[12:]
     held_clips = {r["clip_id"] for r in held}
 for name, part in (("train", train), ("heldout", held)):
     with open(f"{out}/{name}.jsonl", "w", encoding="utf-8") as handle:
