@@ -146,3 +146,12 @@ def test_detect_emotion():
     assert detect_emotion("The speaker sounds angry.", "en") == "angry"
     assert detect_emotion("happy face, sad words", "en") is None
     assert detect_emotion("最终情绪：愤怒", "zh") == "angry"
+
+
+def test_sft_rows_round_trip_as_input(tmp_path, results):
+    rows, _ = build_sft_rows(results, languages=("zh",))
+    path = tmp_path / "sft.jsonl"
+    write_jsonl(path, rows)
+    again, report = build_sft_file(path, languages=("zh", "en"))
+    assert [r["messages"] for r in again] == [r["messages"] for r in rows]
+    assert report.skipped["no_text_in_en"] == len(rows)  # no evidence: no EN text to make

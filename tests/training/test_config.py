@@ -69,3 +69,15 @@ def test_not_a_mapping(tmp_path):
 def test_missing_file(tmp_path):
     with pytest.raises(ConfigError, match="not found"):
         SFTTrainConfig.from_yaml(tmp_path / "nope.yaml")
+
+
+def test_resume_latest_needs_a_checkpoint(tmp_path):
+    from emoreason.training.trainer import _resume_path
+
+    config = SFTTrainConfig.from_dict(
+        {**REQUIRED, "output_dir": str(tmp_path), "resume_from_checkpoint": "latest"}
+    )
+    with pytest.raises(ConfigError, match="no checkpoint"):
+        _resume_path(config)
+    (tmp_path / "checkpoint-3").mkdir()
+    assert _resume_path(config).endswith("checkpoint-3")
