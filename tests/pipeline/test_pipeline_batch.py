@@ -91,8 +91,29 @@ def test_resume_after_kill_has_no_duplicates(clip_dir, tmp_path, fake_perceiver)
     assert done_ids(out) == {j.id for j in jobs}
 
 
-def test_without_resume_the_output_is_replaced(clip_dir, tmp_path, fake_perceiver):
+def test_existing_output_is_never_replaced_by_accident(clip_dir, tmp_path, fake_perceiver):
     out = tmp_path / "out.jsonl"
     out.write_text('{"id": "old", "status": "ok"}\n')
-    run_batch(collect_jobs([clip_dir / "masking.mp4"]), Analyzer().analyze, output=out)
+    job = collect_jobs([clip_dir / "masking.mp4"])
+    with pytest.raises(InputError, match="--resume to continue it or --overwrite"):
+        run_batch(job, Analyzer().analyze, output=out)
+    assert read_jsonl(out) == [{"id": "old", "status": "ok"}]
+    run_batch(job, Analyzer().analyze, output=out, overwrite=True)
     assert [r["id"] for r in read_jsonl(out)] == ["masking"]
+
+
+def test_resume_can_retry_failed_clips_without_duplicates(clip_dir, tmp_path, fake_perceiver):
+    out = tmp_path / "out.jsonl"
+    jobs = collect_jobs([clip_dir])
+    analyzer = Analyzer()
+    first = run_batch(jobs, analyzer.analyze, output=out)
+    assert first.failed == 1  # broken.mp4
+    fake_perceiver.calls.clear()
+    again = run_batch(jobs, analyzer.analyze, output=out, resume=True)
+    assert again.skipped == len(jobs) and fake_perceiver.calls == []  # errors are kept by default
+    retried = run_batch(jobs, analyzer.analyze, output=out, resume=True, retry_errors=True)
+    assert retried.skipped == len(jobs) - 1 and retried.failed == 1
+    assert [c.rsplit("/", 1)[-1] for c in fake_perceiver.calls] == ["broken.mp4"]
+    ids = [r["id"] for r in read_jsonl(out)]
+    assert sorted(ids) == sorted(j.id for j in jobs)  # the old error row was replaced
+    assert done_ids(out, include_errors=False) == {j.id for j in jobs} - {"broken"}

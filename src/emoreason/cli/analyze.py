@@ -125,10 +125,16 @@ def analyze_command(
         None,
         "-o",
         "--output",
-        help="Append one JSONL row per clip to this file (replaced unless --resume).",
+        help="Append one JSONL row per clip to this file (an existing one needs --resume or --overwrite).",
     ),
     resume: bool = typer.Option(
-        False, "--resume", help="Skip clips whose id is already in the output."
+        False, "--resume", help="Continue the output: skip clips whose id is already in it."
+    ),
+    retry_errors: bool = typer.Option(
+        False, "--retry-errors", help="With --resume: run the clips that failed before again."
+    ),
+    overwrite: bool = typer.Option(
+        False, "--overwrite", help="Replace an existing output instead of continuing it."
     ),
     report: Path | None = typer.Option(
         None, "--report", help="Write a report: out.html or out.png."
@@ -147,6 +153,10 @@ def analyze_command(
 
     if resume and output is None:
         raise typer.BadParameter("--resume needs -o/--output", param_hint="--resume")
+    if retry_errors and not resume:
+        raise typer.BadParameter("--retry-errors goes with --resume", param_hint="--retry-errors")
+    if resume and overwrite:
+        raise typer.BadParameter("choose --resume or --overwrite", param_hint="--overwrite")
     jobs = collect_jobs(inputs)
     analyzer = Analyzer(
         backend, lang, model=model, base_url=base_url, fps=fps, include_evidence=not no_evidence
@@ -164,7 +174,15 @@ def analyze_command(
         print_json(result) if as_json else show_result(result)
     else:
         with native_stderr_silenced():
-            summary = _run_with_progress(jobs, analyzer, output, resume, as_json)
+            summary = _run_with_progress(
+                jobs,
+                analyzer,
+                output,
+                as_json,
+                resume=resume,
+                retry_errors=retry_errors,
+                overwrite=overwrite,
+            )
     if report is not None:
         results = summary.results
         if output is not None and resume:
@@ -175,7 +193,7 @@ def analyze_command(
         raise typer.Exit(1)
 
 
-def _run_with_progress(jobs, analyzer, output, resume, as_json) -> Any:
+def _run_with_progress(jobs, analyzer, output, as_json, **batch_options: bool) -> Any:
     from emoreason.pipeline.batch import run_batch
 
     with progress_bar() as progress:
@@ -196,8 +214,13 @@ def _run_with_progress(jobs, analyzer, output, resume, as_json) -> Any:
                 console.print(row.model_dump_json(), markup=False, highlight=False)
             progress.advance(task)
 
-        summary = run_batch(jobs, lambda p, cid: analyzer.analyze(p, cid), output=output,
-                            resume=resume, on_done=on_done)  # fmt: skip
+        summary = run_batch(
+            jobs,
+            lambda p, cid: analyzer.analyze(p, cid),
+            output=output,
+            on_done=on_done,
+            **batch_options,
+        )
     where = f" -> {output}" if output else ""
     err_console.print(
         f"{summary.ok} ok, {summary.failed} failed, {summary.skipped} skipped "

@@ -12,6 +12,7 @@ audio). Relative paths resolve against the manifest's folder.
 
 from __future__ import annotations
 
+import json
 import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
@@ -19,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from emoreason.errors import EmoreasonError, InputError
+from emoreason.formats.atomic import atomic_write
 from emoreason.formats.jsonl import JsonlAppender, iter_jsonl
 from emoreason.schema.result import AnalysisResult, ErrorRow
 
@@ -115,16 +117,43 @@ def collect_jobs(inputs: Iterable[str | Path]) -> list[ClipJob]:
     return jobs
 
 
-def done_ids(output: str | Path) -> set[str]:
-    """Ids already written to ``output`` (ok and error rows); unreadable lines are ignored."""
+def done_ids(output: str | Path, *, include_errors: bool = True) -> set[str]:
+    """Ids already written to ``output`` (ok rows, and error rows unless ``include_errors`` is
+    False); unreadable lines are ignored."""
     path = Path(output)
     if not path.exists():
         return set()
     ids = set()
     for item in iter_jsonl(path, on_error="collect"):
-        if item.ok and isinstance(item.value, dict) and isinstance(item.value.get("id"), str):
-            ids.add(item.value["id"])
+        value = item.value
+        if not (item.ok and isinstance(value, dict) and isinstance(value.get("id"), str)):
+            continue
+        if include_errors or value.get("status") != "error":
+            ids.add(value["id"])
     return ids
+
+
+def drop_error_rows(output: str | Path) -> int:
+    """Rewrite ``output`` atomically without its error rows (so they can be retried without
+    duplicates); returns how many were dropped. Unparseable lines are kept as they were."""
+    path = Path(output)
+    if not path.exists():
+        return 0
+    kept: list[str] = []
+    dropped = 0
+    for raw in path.read_text(encoding="utf-8", errors="surrogateescape").splitlines():
+        try:
+            value = json.loads(raw) if raw.strip() else None
+        except json.JSONDecodeError:
+            value = None
+        if isinstance(value, dict) and value.get("status") == "error":
+            dropped += 1
+        elif raw.strip():
+            kept.append(raw)
+    if dropped:
+        with atomic_write(path, encoding="utf-8") as handle:
+            handle.write("".join(line + "\n" for line in kept))
+    return dropped
 
 
 def error_row(job: ClipJob, exc: BaseException) -> ErrorRow:
@@ -140,19 +169,35 @@ def run_batch(
     *,
     output: str | Path | None = None,
     resume: bool = False,
+    retry_errors: bool = False,
+    overwrite: bool = False,
     keep_results: bool = True,
     on_done: Callable[[ClipJob, AnalysisResult | ErrorRow | None], None] | None = None,
 ) -> BatchSummary:
     """Analyse every job with ``analyze_clip(path, id)``, appending a row per clip to ``output``.
 
-    Without ``resume`` an existing output is replaced. ``on_done(job, row)`` is called after
-    each clip (``row`` is None for a skipped one), e.g. to advance a progress bar.
+    An existing, non-empty ``output`` is continued with ``resume`` (finished ids are skipped;
+    with ``retry_errors`` too, its error rows are dropped and those clips run again), replaced
+    with ``overwrite``, and otherwise refused: results already written are never lost by accident.
+    ``on_done(job, row)`` is called after each clip (``row`` is None for a skipped one), e.g. to
+    advance a progress bar.
     """
     summary = BatchSummary()
     start = time.perf_counter()
-    skip = done_ids(output) if (output is not None and resume) else set()
-    if output is not None and not resume and Path(output).exists():
-        Path(output).unlink()
+    skip: set[str] = set()
+    if output is not None and Path(output).exists() and Path(output).stat().st_size > 0:
+        if resume:
+            if retry_errors:
+                drop_error_rows(output)
+            skip = done_ids(output)
+        elif overwrite:
+            Path(output).unlink()
+        else:
+            raise InputError(
+                "output already holds results: use --resume to continue it or --overwrite to "
+                "replace it",
+                path=output,
+            )
     appender = JsonlAppender(output) if output is not None else None
     try:
         for job in jobs:
