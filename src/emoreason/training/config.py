@@ -16,13 +16,10 @@ Groups:
 
 from __future__ import annotations
 
-import dataclasses
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any, TypeVar
 
-import yaml
-
+from emoreason.config import ConfigLoading
 from emoreason.errors import ConfigError
 
 C = TypeVar("C", bound="SFTTrainConfig")
@@ -39,7 +36,7 @@ def _help(text: str) -> dict[str, str]:
 
 
 @dataclass
-class SFTTrainConfig:
+class SFTTrainConfig(ConfigLoading):
     """Stage 1: SED supervised fine-tuning of an adapter on ms-swift rows (``build-sft`` output)."""
 
     model_path: str = field(
@@ -144,47 +141,6 @@ class SFTTrainConfig:
             raise ConfigError(f"mose: expected a mapping, got {type(self.mose).__name__}")
         if self.max_train_samples is not None:
             _positive("max_train_samples", self.max_train_samples)
-
-    @classmethod
-    def from_dict(cls: type[C], values: dict[str, Any], *, source: str = "config") -> C:
-        """Build from a mapping; unknown keys and missing required keys raise ConfigError."""
-        if not isinstance(values, dict):
-            raise ConfigError(
-                f"{source}: expected a mapping of config keys, got {type(values).__name__}"
-            )
-        known = {f.name: f for f in dataclasses.fields(cls)}
-        unknown = sorted(set(values) - set(known))
-        if unknown:
-            raise ConfigError(
-                f"{source}: unknown key {unknown[0]!r} for {cls.__name__}; valid keys: {sorted(known)}"
-            )
-        required = [
-            name
-            for name, f in known.items()
-            if f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING
-        ]
-        missing = [name for name in required if name not in values]
-        if missing:
-            raise ConfigError(f"{source}: missing required key {missing[0]!r} for {cls.__name__}")
-        try:
-            return cls(**values)
-        except TypeError as exc:  # pragma: no cover - guarded by the checks above
-            raise ConfigError(f"{source}: {exc}") from None
-
-    @classmethod
-    def from_yaml(cls: type[C], path: str | Path) -> C:
-        """Load from a YAML file (relative data/output paths stay relative to the working dir)."""
-        path = Path(path)
-        if not path.is_file():
-            raise ConfigError(f"{path}: config file not found")
-        try:
-            values = yaml.safe_load(path.read_text(encoding="utf-8"))
-        except yaml.YAMLError as exc:
-            raise ConfigError(f"{path}: invalid YAML ({exc})") from None
-        return cls.from_dict(values or {}, source=str(path))
-
-    def to_dict(self) -> dict[str, Any]:
-        return dataclasses.asdict(self)
 
 
 @dataclass
