@@ -334,13 +334,14 @@ def _torch_threads(n: int | None) -> Iterator[None]:
         torch.set_num_threads(previous)
 
 
-def build_ca_dpo_trainer(
-    config: CADPOTrainConfig,
-    callbacks: Sequence[TrainerCallback] = (),
-    model: nn.Module | None = None,
-    tokenizer: PreTrainedTokenizerBase | None = None,
-) -> tuple[CADPOTrainer, BuildReport]:
-    """The configured trainer (not yet trained) and the data report."""
+def _prepare(
+    config: SFTTrainConfig,
+    model: nn.Module | None,
+    tokenizer: PreTrainedTokenizerBase | None,
+    *,
+    preference: bool,
+) -> tuple[nn.Module, PreTrainedTokenizerBase, Any, Any, Any, BuildReport]:
+    """Model + tokenizer (loaded unless given), datasets with their report, adapter applied."""
     if model is None or tokenizer is None:
         model, tokenizer = load_model_and_tokenizer(config.model_path)
     report = BuildReport()
@@ -348,16 +349,29 @@ def build_ca_dpo_trainer(
         config.train_file,
         tokenizer,
         config,
-        preference=True,
+        preference=preference,
         report=report,
         limit=config.max_train_samples,
     )
     evaluation = None
     if config.eval_file:
         evaluation = prepare_dataset(
-            config.eval_file, tokenizer, config, preference=True, report=BuildReport()
+            config.eval_file, tokenizer, config, preference=preference, report=BuildReport()
         )
     model, peft_config = apply_adapter(model, config)
+    return model, tokenizer, peft_config, train, evaluation, report
+
+
+def build_ca_dpo_trainer(
+    config: CADPOTrainConfig,
+    callbacks: Sequence[TrainerCallback] = (),
+    model: nn.Module | None = None,
+    tokenizer: PreTrainedTokenizerBase | None = None,
+) -> tuple[CADPOTrainer, BuildReport]:
+    """The configured trainer (not yet trained) and the data report."""
+    model, tokenizer, peft_config, train, evaluation, report = _prepare(
+        config, model, tokenizer, preference=True
+    )
     args = DPOConfig(**_common_args(config), loss_type=["sigmoid"], dataset_num_proc=None)
     collator = ConflictPreferenceCollator(
         pad_token_id=tokenizer.pad_token_id,
@@ -398,23 +412,10 @@ def build_sft_trainer(
     model: nn.Module | None = None,
     tokenizer: PreTrainedTokenizerBase | None = None,
 ) -> tuple[SEDSFTTrainer, BuildReport]:
-    if model is None or tokenizer is None:
-        model, tokenizer = load_model_and_tokenizer(config.model_path)
-    report = BuildReport()
-    train = prepare_dataset(
-        config.train_file,
-        tokenizer,
-        config,
-        preference=False,
-        report=report,
-        limit=config.max_train_samples,
+    """The configured SFT trainer (not yet trained) and the data report."""
+    model, tokenizer, peft_config, train, evaluation, report = _prepare(
+        config, model, tokenizer, preference=False
     )
-    evaluation = None
-    if config.eval_file:
-        evaluation = prepare_dataset(
-            config.eval_file, tokenizer, config, preference=False, report=BuildReport()
-        )
-    model, peft_config = apply_adapter(model, config)
     args = SFTConfig(**_common_args(config), completion_only_loss=True, dataset_num_proc=None)
     with _quiet_datasets():
         trainer = SEDSFTTrainer(
