@@ -117,3 +117,15 @@ def test_resume_can_retry_failed_clips_without_duplicates(clip_dir, tmp_path, fa
     ids = [r["id"] for r in read_jsonl(out)]
     assert sorted(ids) == sorted(j.id for j in jobs)  # the old error row was replaced
     assert done_ids(out, include_errors=False) == {j.id for j in jobs} - {"broken"}
+
+
+def test_dropping_error_rows_keeps_damaged_lines_byte_for_byte(tmp_path):
+    from emoreason.pipeline.batch import drop_error_rows
+
+    out = tmp_path / "out.jsonl"
+    out.write_bytes(
+        b'{"id": "a", "status": "ok"}\n{"id": "b", "status": "error", "error": "x"}\n'
+        b'{"id": "c", "note": "caf\xe9"}\n'
+    )
+    assert drop_error_rows(out) == 1
+    assert out.read_bytes() == b'{"id": "a", "status": "ok"}\n{"id": "c", "note": "caf\xe9"}\n'

@@ -139,20 +139,20 @@ def drop_error_rows(output: str | Path) -> int:
     path = Path(output)
     if not path.exists():
         return 0
-    kept: list[str] = []
+    kept: list[bytes] = []
     dropped = 0
-    for raw in path.read_text(encoding="utf-8", errors="surrogateescape").splitlines():
+    for raw in path.read_bytes().splitlines():  # bytes: a damaged line is kept byte for byte
         try:
             value = json.loads(raw) if raw.strip() else None
-        except json.JSONDecodeError:
+        except (json.JSONDecodeError, UnicodeDecodeError):
             value = None
         if isinstance(value, dict) and value.get("status") == "error":
             dropped += 1
         elif raw.strip():
             kept.append(raw)
     if dropped:
-        with atomic_write(path, encoding="utf-8") as handle:
-            handle.write("".join(line + "\n" for line in kept))
+        with atomic_write(path, "wb", encoding=None) as handle:
+            handle.write(b"".join(line + b"\n" for line in kept))
     return dropped
 
 
