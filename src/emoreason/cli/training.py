@@ -102,6 +102,15 @@ def _progress_callback() -> Any:
         def __init__(self) -> None:
             self.progress = progress_bar()
             self.task: Any = None
+            self.reference_task: Any = None
+
+        def on_reference_progress(self, name: str, done: int, total: int | None) -> None:
+            self.progress.start()
+            if self.reference_task is None or done == 1:
+                self.reference_task = self.progress.add_task(
+                    f"reference log-probs ({name})", total=total
+                )
+            self.progress.update(self.reference_task, completed=done)
 
         def on_train_begin(self, args: Any, state: Any, control: Any, **kwargs: Any) -> None:
             self.progress.start()
@@ -134,6 +143,32 @@ def _print_summary(summary: Any) -> None:
         _print_eval("held-out before training", summary.eval_metrics_before)
     if summary.eval_metrics:
         _print_eval("held-out after training", summary.eval_metrics)
+    if summary.eval_pairs:
+        _print_pairs(summary.eval_pairs_before, summary.eval_pairs)
+
+
+def _print_pairs(before: dict[str, Any], after: dict[str, Any]) -> None:
+    """Held-out pairs, one row per kind: reward accuracy, margin, policy preference."""
+    from rich.table import Table
+
+    table = Table(title="held-out pairs (per pair; before -> after training)")
+    for column in ("kind", "pairs", "reward acc.", "mean margin", "prefers grounded"):
+        table.add_column(column, justify="left" if column == "kind" else "right")
+
+    def cell(kind: str, key: str, fmt: str) -> str:
+        old = before.get(kind, {}).get(key)
+        new = format(after[kind][key], fmt)
+        return new if old is None else f"{format(old, fmt)} -> {new}"
+
+    for kind in sorted(after, key=lambda k: (k != "all", k)):
+        table.add_row(
+            kind,
+            str(after[kind]["pairs"]),
+            cell(kind, "reward_accuracy", ".2f"),
+            cell(kind, "mean_margin", "+.3f"),
+            cell(kind, "prefers_chosen", ".2f"),
+        )
+    console.print(table)
 
 
 def _print_eval(title: str, metrics: dict[str, float]) -> None:

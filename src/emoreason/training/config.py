@@ -11,7 +11,7 @@ Groups:
     optimiser - learning_rate, num_train_epochs, max_steps, per_device_train_batch_size,
                 gradient_accumulation_steps, warmup_steps, lr_scheduler_type, seed
     output    - output_dir, logging_steps, save_steps, save_total_limit, resume_from_checkpoint
-    CA-DPO    - beta, eta, gamma, precompute_ref_logps
+    CA-DPO    - beta, eta, gamma, precompute_ref_logps, divergence_context
 """
 
 from __future__ import annotations
@@ -28,6 +28,8 @@ ADAPTERS = ("lora", "mose")
 OVERLENGTH_POLICIES = ("truncate", "skip")
 MISSING_MEDIA_POLICIES = ("error", "skip")
 TRUNCATION_MODES = ("keep_start", "keep_end")
+#: CA-DPO only: a window around the first token where chosen and rejected differ.
+PREFERENCE_TRUNCATION_MODES = (*TRUNCATION_MODES, "keep_divergence")
 SCHEDULERS = ("linear", "constant", "cosine", "constant_with_warmup")
 
 
@@ -75,8 +77,10 @@ class SFTTrainConfig(ConfigLoading):
     truncation_mode: str = field(
         default="keep_start",
         metadata=_help(
-            f"which end of an over-length sequence to keep: one of {TRUNCATION_MODES} "
-            "(keep_end keeps the response's closing reasoning and drops the prompt start)"
+            f"which part of an over-length sequence to keep: one of {TRUNCATION_MODES} "
+            "(keep_end keeps the response's closing reasoning and drops the prompt start); "
+            "CA-DPO also takes keep_divergence: a max_length window around the first token "
+            "where chosen and rejected differ (see divergence_context)"
         ),
     )
     overlength: str = field(
@@ -109,10 +113,14 @@ class SFTTrainConfig(ConfigLoading):
         metadata=_help("a checkpoint folder, or 'latest' for the newest one in output_dir"),
     )
 
+    @classmethod
+    def _truncation_modes(cls) -> tuple[str, ...]:
+        return TRUNCATION_MODES
+
     def __post_init__(self) -> None:
         _choice("adapter", self.adapter, ADAPTERS)
         _choice("overlength", self.overlength, OVERLENGTH_POLICIES)
-        _choice("truncation_mode", self.truncation_mode, TRUNCATION_MODES)
+        _choice("truncation_mode", self.truncation_mode, self._truncation_modes())
         _choice("missing_media", self.missing_media, MISSING_MEDIA_POLICIES)
         _choice("lr_scheduler_type", self.lr_scheduler_type, SCHEDULERS)
         for name in ("lora_r", "max_length", "per_device_train_batch_size"):
@@ -164,9 +172,29 @@ class CADPOTrainConfig(SFTTrainConfig):
             "one extra no-grad forward per step"
         ),
     )
+    divergence_context: int = field(
+        default=32,
+        metadata=_help(
+            "keep_divergence only: at least this many tokens before the first differing token "
+            "stay in the window (more when the differing tails are short)"
+        ),
+    )
+
+    @classmethod
+    def _truncation_modes(cls) -> tuple[str, ...]:
+        return PREFERENCE_TRUNCATION_MODES
 
     def __post_init__(self) -> None:
         super().__post_init__()
+        if not isinstance(self.divergence_context, int) or self.divergence_context < 0:
+            raise ConfigError(
+                f"divergence_context: expected an integer >= 0, got {self.divergence_context!r}"
+            )
+        if self.truncation_mode == "keep_divergence" and self.divergence_context >= self.max_length:
+            raise ConfigError(
+                f"divergence_context: {self.divergence_context} leaves no room for the differing "
+                f"tokens within max_length {self.max_length}"
+            )
         if not self.beta > 0:
             raise ConfigError(f"beta: must be > 0, got {self.beta}")
         if self.eta < 0:

@@ -84,6 +84,7 @@ def load_swift_examples(
                 )
             example["rejected"] = row.rejected_response
             example["conflict"] = float(conflict)
+            example["kind"] = str((row.model_extra or {}).get("kind") or "")
         examples.append(example)
     if not examples:
         raise InputError("no usable rows (see the skip counts)", path=path)
@@ -164,6 +165,7 @@ def to_trl_dataset(
                     "chosen": wrap(example["chosen"]),
                     "rejected": wrap(example["rejected"]),
                     "conflict": example["conflict"],
+                    "kind": example["kind"],
                 }
             )
         else:

@@ -15,6 +15,7 @@ prints: progress and logs reach the caller through ``transformers.TrainerCallbac
 from __future__ import annotations
 
 import contextlib
+import functools
 import json
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
@@ -34,7 +35,9 @@ from transformers import (
 from transformers.trainer import TRAINING_ARGS_NAME
 from transformers.trainer_callback import PrinterCallback, ProgressCallback
 from transformers.trainer_utils import get_last_checkpoint
+from transformers.utils import logging as hf_logging
 from trl import DPOConfig, DPOTrainer, SFTConfig, SFTTrainer
+from trl.trainer import dpo_trainer as trl_dpo_module
 from trl.trainer.dpo_trainer import DataCollatorForPreference
 
 from emoreason.errors import ConfigError, InputError, ModelNotFoundError
@@ -71,6 +74,7 @@ def resolve_model_path(model_path: str) -> Path:
 
 def load_model_and_tokenizer(model_path: str) -> tuple[nn.Module, PreTrainedTokenizerBase]:
     path = resolve_model_path(model_path)
+    hf_logging.disable_progress_bar()  # no "Loading weights" bar: the library never prints
     model = AutoModelForCausalLM.from_pretrained(path, dtype=torch.float32)
     tokenizer = AutoTokenizer.from_pretrained(path)
     if tokenizer.pad_token is None:
@@ -80,12 +84,77 @@ def load_model_and_tokenizer(model_path: str) -> tuple[nn.Module, PreTrainedToke
 
 @dataclass
 class ConflictPreferenceCollator(DataCollatorForPreference):
-    """TRL's ``[chosen; rejected]`` preference collator, plus a ``conflict`` tensor ``[B]``."""
+    """TRL's ``[chosen; rejected]`` preference collator, plus a ``conflict`` tensor ``[B]``.
+
+    ``truncation_mode="keep_divergence"`` (ours) cuts every pair with :func:`divergence_window`
+    before TRL's collation, instead of TRL's ``keep_start`` / ``keep_end``.
+    """
+
+    divergence_context: int = 32
 
     def torch_call(self, examples: list[dict[str, Any]]) -> dict[str, Any]:
-        batch = super().torch_call(examples)
+        if self.truncation_mode == "keep_divergence" and self.max_length is not None:
+            examples = [
+                {
+                    **example,
+                    **divergence_window(
+                        example["prompt_ids"],
+                        example["chosen_ids"],
+                        example["rejected_ids"],
+                        self.max_length,
+                        self.divergence_context,
+                    ),
+                }
+                for example in examples
+            ]
+            return self._collate(examples, truncation_mode="keep_start")
+        return self._collate(examples, truncation_mode=self.truncation_mode)
+
+    def _collate(self, examples: list[dict[str, Any]], truncation_mode: str) -> dict[str, Any]:
+        mode, self.truncation_mode = self.truncation_mode, truncation_mode
+        try:
+            batch = super().torch_call(examples)
+        finally:
+            self.truncation_mode = mode
         batch["conflict"] = torch.tensor([float(e.get("conflict", 0.0)) for e in examples])
+        batch["kind"] = [str(e.get("kind") or "") for e in examples]  # for per-kind reports
         return batch
+
+
+def divergence_window(
+    prompt_ids: Sequence[int],
+    chosen_ids: Sequence[int],
+    rejected_ids: Sequence[int],
+    max_length: int,
+    context: int,
+) -> dict[str, list[int]]:
+    """A ``max_length`` window of a preference pair that holds where chosen and rejected differ.
+
+    Ours, for long SED responses on small budgets. ``d`` is the first position where
+    ``prompt+chosen`` and ``prompt+rejected`` differ. Tokens before ``d`` are shared: they have
+    the same context in both sequences, so their log-probs cancel exactly in the DPO margin
+    ``(log π(c) − log π_ref(c)) − (log π(r) − log π_ref(r))``. The window starts at
+    ``max(0, min(d − context, longest − max_length))`` (at least ``context`` shared tokens, more
+    when the differing tails are short, e.g. a flipped label at the very end) and the shared part
+    becomes the new prompt (no loss); the differing tails are the completions, cut at
+    ``max_length`` by the caller (``keep_start``). Each side keeps at least one completion token:
+    when one completion is a prefix of the other, the last shared token moves into both tails.
+    """
+    full_chosen = [*prompt_ids, *chosen_ids]
+    full_rejected = [*prompt_ids, *rejected_ids]
+    shortest = min(len(full_chosen), len(full_rejected))
+    d = next(
+        (i for i in range(shortest) if full_chosen[i] != full_rejected[i]),
+        shortest,
+    )
+    d = max(len(prompt_ids), min(d, shortest - 1))  # every side keeps >= 1 completion token
+    longest = max(len(full_chosen), len(full_rejected))
+    start = max(0, min(d - context, longest - max_length))
+    return {
+        "prompt_ids": full_chosen[start:d],
+        "chosen_ids": full_chosen[d:],
+        "rejected_ids": full_rejected[d:],
+    }
 
 
 class _AdapterCheckpoints:
@@ -139,12 +208,31 @@ class CADPOTrainer(_AdapterCheckpoints, DPOTrainer):
     def _precompute_ref_logps(self, dataset: Any, name: str, batch_size: int) -> Any:
         if not self._precompute_requested:
             return dataset  # reference computed on the fly, adapter disabled
-        return super()._precompute_ref_logps(dataset, name, batch_size)
+        # TRL draws a tqdm bar here; the library never prints, so its progress goes to the
+        # callbacks instead (``on_reference_progress(name, done, total)`` where defined)
+        original = trl_dpo_module.tqdm
+        trl_dpo_module.tqdm = functools.partial(self._reference_progress, name)
+        try:
+            return super()._precompute_ref_logps(dataset, name, batch_size)
+        finally:
+            trl_dpo_module.tqdm = original
+
+    def _reference_progress(self, name: str, iterable: Any, **_tqdm_options: Any) -> Iterator[Any]:
+        total = len(iterable) if hasattr(iterable, "__len__") else None
+        listeners = [
+            getattr(callback, "on_reference_progress", None)
+            for callback in self.callback_handler.callbacks
+        ]
+        for done, item in enumerate(iterable, start=1):
+            yield item
+            for listener in listeners:
+                if listener is not None:
+                    listener(name, done, total)
 
     def _set_signature_columns_if_needed(self) -> None:
         super()._set_signature_columns_if_needed()
-        if "conflict" not in self._signature_columns:
-            self._signature_columns = [*self._signature_columns, "conflict"]
+        extra = [c for c in ("conflict", "kind") if c not in self._signature_columns]
+        self._signature_columns = [*self._signature_columns, *extra]
 
     def _policy_logps(self, model: nn.Module, inputs: dict[str, torch.Tensor]) -> Any:
         unwrapped = self.accelerator.unwrap_model(model)
@@ -194,6 +282,59 @@ class CADPOTrainer(_AdapterCheckpoints, DPOTrainer):
         return loss
 
 
+def preference_report(trainer: CADPOTrainer) -> dict[str, Any]:
+    """Every held-out pair scored once: the implicit-reward margin and the policy's preference.
+
+    Per pair ``margin = β[(log π(c) − log π_ref(c)) − (log π(r) − log π_ref(r))]`` (> 0: the
+    training moved the policy towards the grounded response) and ``prefers_chosen =
+    log π(c) > log π(r)`` (the policy itself ranks the grounded response first). Summed per
+    pair, not averaged per batch; grouped by pair kind and over ``all``.
+    """
+    model = trainer.model
+    was_training = model.training
+    model.eval()
+    rows: list[tuple[str, float, bool]] = []
+    try:
+        with torch.no_grad():
+            for batch in trainer.get_eval_dataloader():
+                batch = {
+                    k: v.to(trainer.args.device) if isinstance(v, torch.Tensor) else v
+                    for k, v in batch.items()
+                }
+                policy = trainer._policy_logps(model, batch)
+                if "ref_chosen_logps" in batch:
+                    ref_chosen, ref_rejected = (
+                        batch["ref_chosen_logps"],
+                        batch["ref_rejected_logps"],
+                    )
+                else:
+                    ref_chosen, ref_rejected = trainer.compute_ref_log_probs(model, batch)
+                margins = trainer.beta * (
+                    (policy.chosen - ref_chosen) - (policy.rejected - ref_rejected)
+                )
+                prefers = policy.chosen > policy.rejected
+                kinds = batch.get("kind") or [""] * len(margins)
+                rows.extend(
+                    (kind or "unknown", float(m), bool(p))
+                    for kind, m, p in zip(kinds, margins.tolist(), prefers.tolist(), strict=True)
+                )
+    finally:
+        model.train(was_training)
+    groups: dict[str, list[tuple[str, float, bool]]] = {"all": rows}
+    for row in rows:
+        groups.setdefault(row[0], []).append(row)
+    return {
+        name: {
+            "pairs": len(items),
+            "reward_accuracy": sum(m > 0 for _, m, _ in items) / len(items),
+            "mean_margin": sum(m for _, m, _ in items) / len(items),
+            "prefers_chosen": sum(p for _, _, p in items) / len(items),
+        }
+        for name, items in groups.items()
+        if items
+    }
+
+
 class SEDSFTTrainer(_AdapterCheckpoints, SFTTrainer):
     """TRL's SFTTrainer with MoSE modality ids routed around every forward."""
 
@@ -216,6 +357,9 @@ class TrainingSummary:
     log_history: list[dict[str, Any]] = field(default_factory=list)
     eval_metrics: dict[str, float] = field(default_factory=dict)
     eval_metrics_before: dict[str, float] = field(default_factory=dict)
+    #: CA-DPO with an eval_file: :func:`preference_report` before and after training
+    eval_pairs_before: dict[str, Any] = field(default_factory=dict)
+    eval_pairs: dict[str, Any] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -225,6 +369,8 @@ class TrainingSummary:
             "data": self.data,
             "eval_metrics_before": self.eval_metrics_before,
             "eval_metrics": self.eval_metrics,
+            "eval_pairs_before": self.eval_pairs_before,
+            "eval_pairs": self.eval_pairs,
             "log_history": self.log_history,
         }
 
@@ -250,7 +396,6 @@ def _common_args(config: SFTTrainConfig) -> dict[str, Any]:
         "disable_tqdm": True,
         "bf16": False,
         "fp16": False,
-        "gradient_checkpointing": False,
         "use_cpu": not torch.cuda.is_available(),
         "dataloader_num_workers": 0,
     }
@@ -275,18 +420,34 @@ def _resume_path(config: SFTTrainConfig) -> str | None:
 
 def _run(trainer: Any, config: SFTTrainConfig, report: BuildReport) -> TrainingSummary:
     """Train (resuming when asked), evaluate, save the adapter and the summary."""
-    before = {}
+    pairs = isinstance(trainer, CADPOTrainer) and trainer.eval_dataset is not None
+    before: dict[str, float] = {}
+    pairs_before: dict[str, Any] = {}
     if trainer.eval_dataset is not None and config.eval_before_training:
         before = trainer.evaluate()
+        pairs_before = preference_report(trainer) if pairs else {}
     trainer.train(resume_from_checkpoint=_resume_path(config))
     after = trainer.evaluate() if trainer.eval_dataset is not None else {}
-    summary = _finish(trainer, config, report, after)
-    summary.eval_metrics_before = before
-    return summary
+    pairs_after = preference_report(trainer) if pairs else {}
+    return _finish(
+        trainer,
+        config,
+        report,
+        after,
+        extra={
+            "eval_metrics_before": before,
+            "eval_pairs_before": pairs_before,
+            "eval_pairs": pairs_after,
+        },
+    )
 
 
 def _finish(
-    trainer: Any, config: SFTTrainConfig, report: BuildReport, eval_metrics: dict[str, float]
+    trainer: Any,
+    config: SFTTrainConfig,
+    report: BuildReport,
+    eval_metrics: dict[str, float],
+    extra: dict[str, Any] | None = None,
 ) -> TrainingSummary:
     adapter_dir = Path(config.output_dir) / "adapter"
     save_adapter(trainer.accelerator.unwrap_model(trainer.model), adapter_dir)
@@ -297,6 +458,7 @@ def _finish(
         data=report.to_dict(),
         log_history=list(trainer.state.log_history),
         eval_metrics=eval_metrics,
+        **(extra or {}),
     )
     write_text_atomic(
         Path(config.output_dir) / "training_summary.json",
@@ -372,11 +534,18 @@ def build_ca_dpo_trainer(
     model, tokenizer, peft_config, train, evaluation, report = _prepare(
         config, model, tokenizer, preference=True
     )
-    args = DPOConfig(**_common_args(config), loss_type=["sigmoid"], dataset_num_proc=None)
+    common = _common_args(config)
+    if config.truncation_mode == "keep_divergence":
+        # our collator cuts (with config.max_length); TRL knows two modes and with a max_length
+        # would drop every pair whose prompt alone fills it, which keep_divergence handles
+        common["max_length"] = None
+        common["truncation_mode"] = "keep_start"
+    args = DPOConfig(**common, loss_type=["sigmoid"], dataset_num_proc=None)
     collator = ConflictPreferenceCollator(
         pad_token_id=tokenizer.pad_token_id,
         max_length=config.max_length,
         truncation_mode=config.truncation_mode,
+        divergence_context=config.divergence_context,
     )
     with _quiet_datasets():
         trainer = CADPOTrainer(
