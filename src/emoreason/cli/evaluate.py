@@ -46,6 +46,12 @@ def evaluate_command(
         "--cue-extractor",
         help="EmoCue-360 cue extraction: local or llm (uses --judge-url).",
     ),
+    cue_embedder: str = typer.Option(
+        "minilm",
+        "--cue-embedder",
+        help="EmoCue-360 cue embeddings: minilm (the metric's default), static (distilled from "
+        "MiniLM, ~100x faster, approximate) or a local model2vec / sentence-transformers folder.",
+    ),
 ) -> None:
     """Evaluate predictions or a backend on a benchmark; write JSON, Markdown, HTML and a chart."""
     from emoreason.evaluation import TaskRegistry, evaluate, write_report
@@ -90,6 +96,7 @@ def evaluate_command(
             limit=limit,
             judge=judge,
             cue_extractor=extractor,
+            embedder=cue_embedder,
             analyze_options={k: v for k, v in (("model", model), ("base_url", base_url)) if v},
             on_progress=lambda done, total: bar.update(job, completed=done, total=total),
         )

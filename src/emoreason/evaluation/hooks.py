@@ -14,6 +14,7 @@ import math
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -54,7 +55,8 @@ class ScoringContext:
 
     n_resamples: int = 1000
     seed: int = 0
-    embedder: Callable[[list[str]], Any] | None = None
+    #: a callable list[str] -> (n, d), or a spec for resolve_embedder: 'minilm' | 'static' | folder
+    embedder: Callable[[list[str]], Any] | str | Path | None = None
     cue_extractor: Callable[..., dict[str, list[str]]] | None = None
     judge: Any = None  # emoreason.evaluation.judge.LLMJudge
 
@@ -279,9 +281,17 @@ def score_emocue360(task: Any, pairs: Sequence[Pair], ctx: ScoringContext) -> di
         refs.append(ref)
         preds.append(pred)
         subtitles.append(sample.subtitle)
-    per_sample = emocue360_per_sample(refs, preds, ctx.embedder, subtitles=subtitles)
+    embedder = ctx.embedder
+    if embedder is None or isinstance(embedder, str | Path):
+        from emoreason.evaluation.embedders import resolve_embedder
+
+        embedder = resolve_embedder(embedder)
+    per_sample = emocue360_per_sample(refs, preds, embedder, subtitles=subtitles)
     scores: dict[str, Any] = {}
-    details: dict[str, Any] = {"extractor": getattr(extractor, "version", type(extractor).__name__)}
+    details: dict[str, Any] = {
+        "extractor": getattr(extractor, "version", type(extractor).__name__),
+        "embedder": getattr(embedder, "name", type(embedder).__name__),
+    }
     for category, items in per_sample.items():
         kept = [s for s in items if s is not None]
         details[f"n_scored[{category}]"] = len(kept)

@@ -16,7 +16,9 @@ and the category score is the mean of P_i, R_i, F_i over samples. Edge cases (DE
 
 All unique cue strings of a call are embedded once, in one batch. ``embedder`` is any callable
 ``list[str] -> (n, d)`` array; the default is all-MiniLM-L6-v2 (shipped in a package), loaded
-offline, with a per-process cache of embeddings already computed.
+offline, with a per-process cache of embeddings already computed. Faster opt-in embedders (a
+static table distilled from the same MiniLM, any model2vec folder) and an on-disk cache are in
+:mod:`emoreason.evaluation.embedders`.
 """
 
 from __future__ import annotations
@@ -230,48 +232,8 @@ def emocue360(
     return {category: average_prf(scores) for category, scores in per_sample.items()}
 
 
-class SentenceEmbedder:
-    """all-MiniLM-L6-v2 as an ``Embedder``, with an in-process embedding cache.
+def default_embedder() -> Embedder:
+    """The process-wide all-MiniLM-L6-v2 embedder (see :mod:`emoreason.evaluation.embedders`)."""
+    from emoreason.evaluation.embedders import default_embedder as minilm
 
-    Encoding goes through :class:`emoreason.perception.sentence_encoder.SentenceEncoder` (plain
-    transformers, the same vectors as sentence-transformers without its ~25 s import). Strings
-    already embedded (e.g. a benchmark's reference cues, scored again for a second model) are not
-    recomputed; new strings are encoded sorted by length, ``batch_size`` at a time, so that
-    short cues are not padded to the longest one.
-    """
-
-    def __init__(self, model_dir: str, batch_size: int = 128) -> None:
-        from emoreason.perception.sentence_encoder import SentenceEncoder
-
-        self.model_dir = model_dir
-        self.batch_size = batch_size
-        self.encoder = SentenceEncoder(model_dir)
-        self._cache: dict[str, np.ndarray] = {}
-
-    def __call__(self, texts: list[str]) -> np.ndarray:
-        new = sorted((t for t in dict.fromkeys(texts) if t not in self._cache), key=len)
-        for start in range(0, len(new), self.batch_size):
-            chunk = new[start : start + self.batch_size]
-            self._cache.update(zip(chunk, self.encoder.encode(chunk), strict=True))  # (n, 384)
-        return np.stack([self._cache[t] for t in texts]) if texts else np.zeros((0, 384))
-
-    def clear_cache(self) -> None:
-        self._cache.clear()
-
-
-_DEFAULT: SentenceEmbedder | None = None
-
-
-def minilm_model_dir() -> str:
-    """The package-shipped all-MiniLM-L6-v2 folder (clear error when the package is missing)."""
-    from emoreason.assets import minilm_dir
-
-    return str(minilm_dir())
-
-
-def default_embedder() -> SentenceEmbedder:
-    """The process-wide all-MiniLM-L6-v2 embedder (loaded once, offline)."""
-    global _DEFAULT
-    if _DEFAULT is None:
-        _DEFAULT = SentenceEmbedder(minilm_model_dir())
-    return _DEFAULT
+    return minilm()

@@ -1,0 +1,123 @@
+"""Cue embedders for EmoCue-360: callables ``list[str] -> (n, d)`` unit vectors.
+
+- ``minilm`` (default, the metric's definition): all-MiniLM-L6-v2 from its package, run with plain
+  ``transformers`` (:class:`SentenceEmbedder`), with an in-process cache. Exact, but a transformer:
+  on 2 CPU cores it embeds a few hundred short cues per second.
+- ``static`` (opt-in, fast): a model2vec table distilled once from the same MiniLM
+  (:mod:`emoreason.assets.static_embeddings`); a sentence is the mean of its token vectors, so it
+  is ~100x faster and ignores word order. Its agreement with ``minilm`` is measured, not assumed
+  (``benchmarks/bench_emocue.py`` prints both scores side by side).
+- a folder: a model2vec folder (``modules.json`` names a ``StaticEmbedding``, or ``config.json``
+  says ``"model_type": "model2vec"``) or a sentence-transformers BERT folder, from disk only.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from emoreason.errors import ConfigError, ModelNotFoundError
+
+EMBEDDER_NAMES = ("minilm", "static")
+
+
+class SentenceEmbedder:
+    """A sentence-transformers BERT folder (default all-MiniLM-L6-v2) with an embedding cache.
+
+    Encoding goes through :class:`emoreason.perception.sentence_encoder.SentenceEncoder` (plain
+    transformers, the same vectors as sentence-transformers without its ~25 s import). Strings
+    already embedded (e.g. a benchmark's reference cues, scored again for a second model) are not
+    recomputed; new strings are encoded sorted by length, ``batch_size`` at a time, so that
+    short cues are not padded to the longest one.
+    """
+
+    name = "minilm"
+
+    def __init__(self, model_dir: str | Path, batch_size: int = 128) -> None:
+        from emoreason.perception.sentence_encoder import SentenceEncoder
+
+        self.model_dir = str(model_dir)
+        self.batch_size = batch_size
+        self.encoder = SentenceEncoder(model_dir)
+        self.dim = int(self.encoder.model.config.hidden_size)
+        self._cache: dict[str, np.ndarray] = {}
+
+    def __call__(self, texts: list[str]) -> np.ndarray:
+        new = sorted((t for t in dict.fromkeys(texts) if t not in self._cache), key=len)
+        for start in range(0, len(new), self.batch_size):
+            chunk = new[start : start + self.batch_size]
+            self._cache.update(zip(chunk, self.encoder.encode(chunk), strict=True))  # (n, D)
+        if not texts:
+            return np.zeros((0, self.dim), dtype=np.float32)
+        return np.stack([self._cache[t] for t in texts])
+
+    def clear_cache(self) -> None:
+        self._cache.clear()
+
+
+class StaticEmbedder:
+    """A model2vec static model: mean of token vectors, L2-normalised (no transformer)."""
+
+    name = "static"
+
+    def __init__(self, folder: str | Path) -> None:
+        from model2vec import StaticModel
+
+        self.folder = str(folder)
+        self.model = StaticModel.from_pretrained(str(folder), normalize=True, force_download=False)
+        self.dim = int(self.model.dim)
+
+    def __call__(self, texts: list[str]) -> np.ndarray:
+        if not texts:
+            return np.zeros((0, self.dim), dtype=np.float32)
+        vectors = self.model.encode(list(texts), use_multiprocessing=False, normalize=True)
+        return np.asarray(vectors, dtype=np.float32).reshape(len(texts), self.dim)  # (n, d)
+
+    def clear_cache(self) -> None:
+        """Nothing is cached: encoding is a table lookup."""
+
+
+_LOADED: dict[str, Callable[[list[str]], Any]] = {}
+
+
+def default_embedder() -> SentenceEmbedder:
+    """The process-wide all-MiniLM-L6-v2 embedder (loaded once, offline)."""
+    return resolve_embedder("minilm")  # type: ignore[return-value]
+
+
+def resolve_embedder(spec: str | Path | None = None) -> Callable[[list[str]], Any]:
+    """``None``/``"minilm"``, ``"static"`` or a local folder -> a loaded embedder (memoised)."""
+    key = str(spec) if spec is not None else "minilm"
+    if key not in _LOADED:
+        _LOADED[key] = _load(key)
+    return _LOADED[key]
+
+
+def _load(key: str) -> Callable[[list[str]], Any]:
+    from emoreason import assets
+
+    if key == "minilm":
+        return SentenceEmbedder(assets.minilm_dir())
+    if key == "static":
+        return StaticEmbedder(assets.minilm_static_dir())
+    folder = Path(key)
+    if not folder.is_dir():
+        raise ConfigError(
+            f"cue embedder {key!r}: expected one of {list(EMBEDDER_NAMES)} or a local model folder"
+        )
+    config_path = folder / "config.json"
+    if not config_path.is_file():
+        raise ModelNotFoundError(f"cue embedder {folder}: no config.json (not a model folder)")
+    try:
+        config = json.loads(config_path.read_text(encoding="utf-8"))
+    except json.JSONDecodeError as exc:
+        raise ModelNotFoundError(f"{config_path}: not valid JSON ({exc.msg})") from exc
+    modules = folder / "modules.json"
+    static = modules.is_file() and "StaticEmbedding" in modules.read_text(encoding="utf-8")
+    if static or config.get("model_type") == "model2vec":
+        return StaticEmbedder(folder)
+    return SentenceEmbedder(folder)
