@@ -7,6 +7,9 @@ from rich.table import Table
 
 from emoreason.cli.output import console, err_console, handle_errors
 
+#: used in place inside their package (nothing to build)
+AS_SHIPPED = frozenset({"all-minilm-l6-v2", "fer-7class"})
+
 assets_app = typer.Typer(help="Package-shipped models: status, licences, one-time preparation.")
 
 
@@ -33,7 +36,8 @@ def list_command() -> None:
         else:
             try:
                 path = locate()
-                built = path.is_file() or assets.manifest_of(path) is not None
+                as_shipped = asset.name in AS_SHIPPED and path.exists()
+                built = as_shipped or path.is_file() or assets.manifest_of(path) is not None
                 status = str(path) if built else "not prepared (run `emoreason assets prepare`)"
             except Exception as exc:  # report, don't stop the listing
                 status = f"missing: {exc}"
