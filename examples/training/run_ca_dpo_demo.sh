@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # CA-DPO demo on CPU: analyse the example clips once, build preference pairs (kinds x languages x
-# donors), hold out two clips, train a LoRA on SmolLM2-135M-Instruct, compare held-out metrics
+# donors), hold out 10% of them, train a LoRA on SmolLM2-135M-Instruct, compare held-out metrics
 # before and after. Usage: examples/training/run_ca_dpo_demo.sh [threads]
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -14,37 +14,30 @@ if [ ! -s "$OUT/results.jsonl" ]; then
   # exit code 1 = some clips failed (the two bad files, as expected); anything else stops the demo
   "$EMO" analyze examples/clips -o "$OUT/results.jsonl" --resume || [ $? -eq 1 ]
 fi
-# All kinds (the data set of the run), then the subset the CPU demo trains on: with only the last
-# 192 tokens of each sequence kept, a hallucinated rejection differs from its chosen response only
-# in the closing reasoning, which is also the chosen reasoning of the donor clip, so that signal
-# contradicts itself without the earlier dimensions; ablations and label flips stay learnable.
-"$EMO" build-pairs "$OUT/results.jsonl" -o "$OUT/pairs_all.jsonl" \
-  --lang en --lang zh --max-hallucinations 12 --max-flips 3
+# Every pair kind (modality ablation, hallucinated dimension, label flip), both languages.
 "$EMO" build-pairs "$OUT/results.jsonl" -o "$OUT/pairs.jsonl" \
-  --lang en --lang zh --kind ablation --kind label_flip --max-flips 6
+  --lang en --lang zh --max-hallucinations 12 --max-flips 6
 
-# SPLIT=pair (default): 12 random pairs held out (their clips also appear in training, with
-# other rejected responses). SPLIT=clip: two clips held out entirely (no clip on both sides).
+# SPLIT=pair (default): 10% of the pairs held out at random (their clips also appear in training,
+# with other rejected responses). SPLIT=clip: two clips held out entirely.
 SPLIT="${SPLIT:-pair}" "${PYTHON:-python}" - "$OUT" <<'PY'
-import json, os, random, sys
+import collections, json, os, random, sys
 out = sys.argv[1]
 rows = [json.loads(line) for line in open(f"{out}/pairs.jsonl", encoding="utf-8")]
 random.Random(0).shuffle(rows)
 if os.environ["SPLIT"] == "clip":
     held_clips = {"happy_consistent", "sad_face_calm_voice"}
     train = [r for r in rows if r["clip_id"] not in held_clips]
-    held = [r for r in rows if r["clip_id"] in held_clips][:16]
+    held = [r for r in rows if r["clip_id"] in held_clips][:32]
 else:
-    held, train = rows[:12], rows[12:]
-    held_clips = {r["clip_id"] for r in held}
+    held, train = rows[: len(rows) // 10], rows[len(rows) // 10 :]
 for name, part in (("train", train), ("heldout", held)):
     with open(f"{out}/{name}.jsonl", "w", encoding="utf-8") as handle:
         for r in part:
             handle.write(json.dumps(r, ensure_ascii=False) + "\n")
-clips = sorted({r["clip_id"] for r in train})
-print(f"pairs: {len(rows)} from {len({r['clip_id'] for r in rows})} clips; split by "
-      f"{os.environ['SPLIT']}: train {len(train)} ({len(clips)} clips), held-out {len(held)} "
-      f"({sorted(held_clips)})")
+for name, part in (("train", train), ("held-out", held)):
+    kinds = collections.Counter(r["kind"] for r in part)
+    print(f"{name}: {len(part)} pairs from {len({r['clip_id'] for r in part})} clips {dict(kinds)}")
 PY
 
 "$EMO" train ca-dpo --config examples/training/ca_dpo_smollm2_demo.yaml --threads "$THREADS"
