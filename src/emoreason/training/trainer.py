@@ -534,12 +534,10 @@ def build_ca_dpo_trainer(
     model, tokenizer, peft_config, train, evaluation, report = _prepare(
         config, model, tokenizer, preference=True
     )
-    common = _common_args(config)
-    if config.truncation_mode == "keep_divergence":
-        # our collator cuts (with config.max_length); TRL knows two modes and with a max_length
-        # would drop every pair whose prompt alone fills it, which keep_divergence handles
-        common["max_length"] = None
-        common["truncation_mode"] = "keep_start"
+    # Our collator does all the truncation (config.max_length, config.truncation_mode): TRL's own
+    # would drop pairs whose prompt fills max_length (keep_divergence handles them; keep_start
+    # ones are counted in enforce_length) and deprecates keep_end in DPOConfig.
+    common = {**_common_args(config), "max_length": None, "truncation_mode": "keep_start"}
     args = DPOConfig(**common, loss_type=["sigmoid"], dataset_num_proc=None)
     collator = ConflictPreferenceCollator(
         pad_token_id=tokenizer.pad_token_id,
