@@ -6,7 +6,7 @@ import pytest
 import torch
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from training_fixtures import write_toy_pairs
+from training_fixtures import dpo_config, write_toy_pairs
 
 from emoreason.errors import ConfigError
 from emoreason.training import CADPOTrainConfig, SFTTrainConfig
@@ -84,15 +84,7 @@ def test_margin_is_unchanged_when_everything_fits(
     tmp_path, tiny_model_dir, tiny_model, tiny_tokenizer
 ):
     """Shared tokens cancel: moving them into the prompt leaves log π(c) − log π(r) exact."""
-    config = CADPOTrainConfig.from_dict(
-        {
-            "model_path": str(tiny_model_dir),
-            "train_file": str(write_toy_pairs(tmp_path / "pairs.jsonl")),
-            "output_dir": str(tmp_path / "run"),
-            "max_length": 512,
-            "truncation_mode": "keep_divergence",
-        }
-    )
+    config = dpo_config(tmp_path, tiny_model_dir, truncation_mode="keep_divergence")
     trainer, _ = build_ca_dpo_trainer(config, model=tiny_model, tokenizer=tiny_tokenizer)
     examples = _toy_examples(trainer)
     pad = tiny_tokenizer.pad_token_id
@@ -111,20 +103,16 @@ def test_margin_is_unchanged_when_everything_fits(
         b = concatenated_logps(
             model, window["input_ids"], window["attention_mask"], window["completion_mask"]
         )
-    torch.testing.assert_close(a.chosen - a.rejected, b.chosen - b.rejected, atol=1e-4, rtol=0)
+    # float32 sums of a few hundred nats: equal up to their rounding (~1e-4), not bit for bit
+    torch.testing.assert_close(a.chosen - a.rejected, b.chosen - b.rejected, atol=5e-4, rtol=0)
+    assert (a.chosen - a.rejected).abs().max() > 0.01  # and the margins are not trivially 0
 
 
 def test_short_window_keeps_the_difference(tmp_path, tiny_model_dir, tiny_model, tiny_tokenizer):
-    config = CADPOTrainConfig.from_dict(
-        {
-            "model_path": str(tiny_model_dir),
-            "train_file": str(write_toy_pairs(tmp_path / "pairs.jsonl")),
-            "output_dir": str(tmp_path / "run"),
-            "max_length": 24,
-            "truncation_mode": "keep_divergence",
-            "divergence_context": 8,
-        }
-    )
+    config = dpo_config(
+        tmp_path, tiny_model_dir, max_length=24, truncation_mode="keep_divergence",
+        divergence_context=8, max_steps=2,
+    )  # fmt: skip
     trainer, report = build_ca_dpo_trainer(config, model=tiny_model, tokenizer=tiny_tokenizer)
     assert report.by_kind["truncated_to_max_length"] == 8  # counted, never silent
     examples = _toy_examples(trainer)

@@ -7,29 +7,13 @@ import copy
 import pytest
 import torch
 from peft import PeftModel
-from training_fixtures import write_toy_pairs, write_toy_sft
+from training_fixtures import dpo_config, write_toy_pairs, write_toy_sft
 from trl import DPOConfig, DPOTrainer
 
 from emoreason.errors import InputError
-from emoreason.training import CADPOTrainConfig, SFTTrainConfig
+from emoreason.training import SFTTrainConfig
 from emoreason.training.logprobs import completion_logps
 from emoreason.training.trainer import build_ca_dpo_trainer, build_sft_trainer, train_ca_dpo
-
-
-def dpo_config(tmp_path, model_dir, **overrides):
-    values = {
-        "model_path": str(model_dir),
-        "train_file": str(write_toy_pairs(tmp_path / "pairs.jsonl")),
-        "output_dir": str(tmp_path / "run"),
-        "max_steps": 4,
-        "learning_rate": 1e-2,
-        "per_device_train_batch_size": 4,
-        "max_length": 512,
-        "save_steps": 100,
-        "lora_r": 4,
-    }
-    values.update(overrides)
-    return CADPOTrainConfig.from_dict(values)
 
 
 def _adapter_params(model):

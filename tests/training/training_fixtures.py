@@ -9,6 +9,7 @@ from emoreason.formats.jsonl import write_jsonl
 from emoreason.formats.swift import saber_to_swift
 from emoreason.reasoning.rules import RulesReasoner
 from emoreason.schema import AnalysisResult, AudioDesc, ErrorRow, SaberRecord
+from emoreason.training import CADPOTrainConfig
 
 _SPEC = importlib.util.spec_from_file_location(
     "synthetic_evidence", Path(__file__).parents[1] / "reasoning" / "synthetic_evidence.py"
@@ -63,3 +64,20 @@ def write_toy_sft(path: Path, n: int = 8) -> Path:
     rows = [saber_to_swift(toy_record("sad", str(i)), lang="en").to_json() for i in range(n)]
     write_jsonl(path, rows)
     return path
+
+
+def dpo_config(tmp_path, model_dir, **overrides):
+    """A CA-DPO config on 8 toy pairs written under ``tmp_path`` (small, fast defaults)."""
+    values = {
+        "model_path": str(model_dir),
+        "train_file": str(write_toy_pairs(tmp_path / "pairs.jsonl")),
+        "output_dir": str(tmp_path / "run"),
+        "max_steps": 4,
+        "learning_rate": 1e-2,
+        "per_device_train_batch_size": 4,
+        "max_length": 512,
+        "save_steps": 100,
+        "lora_r": 4,
+    }
+    values.update(overrides)
+    return CADPOTrainConfig.from_dict(values)
