@@ -9,6 +9,9 @@ distilled from it, opt-in). Each is loaded and warmed up first; then, per embedd
                     the same benchmark), only the new prediction cues embedded;
 - ``all cached``  : re-scoring (no embedding at all): the matching cost alone.
 
+and, for MiniLM, a new embedder reading every vector from the on-disk store (``emoreason
+evaluate`` keeps one by default): what re-running an evaluation costs.
+
 Then the agreement of ``static`` with ``minilm``: per category, the difference of the mean F1
 and the Pearson correlation of the per-sample F1 scores (does it rank samples the same way?).
 
@@ -27,6 +30,7 @@ from __future__ import annotations
 import argparse
 import os
 import random
+import tempfile
 import time
 
 import numpy as np
@@ -187,6 +191,14 @@ def main() -> None:
     )  # fmt: skip
     tokens = sum(len(ids) for ids in minilm.encoder.tokenizer(sorted(unique_all))["input_ids"])
     print(f"MiniLM tokens embedded cold: {tokens} ({tokens / len(unique_all):.1f} per string)")
+    with tempfile.TemporaryDirectory() as folder:  # the CLI's disk store, filled by a past run
+        stored = SentenceEmbedder(assets.minilm_dir(), store_dir=folder)
+        stored.store.put({t: minilm._cache[t] for t in unique_all})
+        reloaded = SentenceEmbedder(assets.minilm_dir(), store_dir=folder)  # a new process
+        _, disk_s, disk_cpu = timed(lambda: emocue360(refs, preds, embedder=reloaded))
+    print(
+        f"minilm, every cue in the disk store (a re-run): {disk_s:.2f} s wall, {disk_cpu:.2f} s cpu"
+    )
 
     exact = emocue360_per_sample(refs, preds, embedder=minilm)
     fast = emocue360_per_sample(refs, preds, embedder=static)

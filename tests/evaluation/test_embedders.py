@@ -152,3 +152,41 @@ def test_evaluate_cli_takes_a_cue_embedder_and_records_it(static_folder, tmp_pat
     bad = CliRunner().invoke(app, [*args, "--cue-embedder", "glove"])
     assert bad.exit_code == 2
     assert "expected one of ['minilm', 'static'] or a local model folder" in bad.output
+
+
+def test_minilm_style_embedder_reuses_its_disk_store(tiny_bert, tmp_path):
+    from emoreason.evaluation.embedders import weights_key
+
+    texts = ["she smiles", "loud voice", "tears"]
+    fresh = SentenceEmbedder(tiny_bert)(texts)
+    first = SentenceEmbedder(tiny_bert, store_dir=tmp_path)
+    np.testing.assert_allclose(first(texts), fresh, atol=1e-6)
+    second = SentenceEmbedder(tiny_bert, store_dir=tmp_path)  # a new process, in effect
+    calls = []
+    original = second.encoder.encode
+    second.encoder.encode = lambda batch: calls.append(list(batch)) or original(batch)
+    np.testing.assert_array_equal(second([*texts, "sad"]), first([*texts, "sad"]))
+    assert calls == [["sad"]]  # only the new string was embedded
+    assert (tmp_path / f"{weights_key(tiny_bert)}.sqlite").is_file()
+
+
+def test_evaluate_cli_keeps_transformer_embeddings_unless_told_not_to(tiny_bert, tmp_path):
+    from eval_fixtures import make_emer
+    from typer.testing import CliRunner
+
+    from emoreason.cli.app import app
+
+    root = make_emer(tmp_path / "emer")
+    preds = tmp_path / "p.jsonl"
+    preds.write_text(json.dumps({"name": "sample_00000007", "prediction": "She smiles."}) + "\n")
+    args = ["evaluate", "--task", "emocue360", "--data", str(root), "--predictions", str(preds)]
+    args += ["--out", str(tmp_path / "out"), "--n-resamples", "20", "--cue-embedder"]
+    args += [str(tiny_bert)]
+    off = CliRunner().invoke(
+        app, [*args, "--embedding-cache", str(tmp_path / "off"), "--no-embedding-cache"]
+    )
+    assert off.exit_code == 0, off.output
+    assert not (tmp_path / "off").exists()
+    on = CliRunner().invoke(app, [*args, "--embedding-cache", str(tmp_path / "emb")])
+    assert on.exit_code == 0, on.output
+    assert [p.suffix for p in (tmp_path / "emb").iterdir()] == [".sqlite"]

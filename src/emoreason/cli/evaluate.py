@@ -52,6 +52,15 @@ def evaluate_command(
         help="EmoCue-360 cue embeddings: minilm (the metric's default), static (distilled from "
         "MiniLM, ~100x faster, approximate) or a local model2vec / sentence-transformers folder.",
     ),
+    embedding_cache: Path = typer.Option(
+        None,
+        "--embedding-cache",
+        help="Folder keeping transformer cue embeddings between runs (exact; default: "
+        "<emoreason cache>/embeddings).",
+    ),
+    no_embedding_cache: bool = typer.Option(
+        False, "--no-embedding-cache", help="Embed every cue again; keep nothing on disk."
+    ),
 ) -> None:
     """Evaluate predictions or a backend on a benchmark; write JSON, Markdown, HTML and a chart."""
     from emoreason.evaluation import TaskRegistry, evaluate, write_report
@@ -83,6 +92,11 @@ def evaluate_command(
     elif cue_extractor != "local":
         raise typer.BadParameter("--cue-extractor must be local or llm")
 
+    store = None
+    if not no_embedding_cache and spec.scorer == "emocue360":
+        from emoreason.evaluation.embedders import default_store_dir
+
+        store = embedding_cache or default_store_dir()
     with progress_bar(transient=True) as bar:
         job = bar.add_task(f"{spec.name}: predicting", total=None)
         report = evaluate(
@@ -97,6 +111,7 @@ def evaluate_command(
             judge=judge,
             cue_extractor=extractor,
             embedder=cue_embedder,
+            embedding_store=None if no_embedding_cache else store,
             analyze_options={k: v for k, v in (("model", model), ("base_url", base_url)) if v},
             on_progress=lambda done, total: bar.update(job, completed=done, total=total),
         )

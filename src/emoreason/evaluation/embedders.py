@@ -2,7 +2,9 @@
 
 - ``minilm`` (default, the metric's definition): all-MiniLM-L6-v2 from its package, run with plain
   ``transformers`` (:class:`SentenceEmbedder`), with an in-process cache. Exact, but a transformer:
-  on 2 CPU cores it embeds a few hundred short cues per second.
+  on 2 CPU cores it embeds a few hundred short cues per second. With a ``store_dir`` its
+  vectors are also kept on disk (:mod:`emoreason.evaluation.embedding_store`, exact), so a
+  benchmark's reference cues are embedded once, not at every evaluation.
 - ``static`` (opt-in, fast): a model2vec table distilled once from the same MiniLM
   (:mod:`emoreason.assets.static_embeddings`); a sentence is the mean of its token vectors, so it
   is ~100x faster and ignores word order. Its agreement with ``minilm`` is measured, not assumed
@@ -21,6 +23,7 @@ from typing import Any
 import numpy as np
 
 from emoreason.errors import ConfigError, ModelNotFoundError
+from emoreason.evaluation.embedding_store import EmbeddingStore
 
 EMBEDDER_NAMES = ("minilm", "static")
 
@@ -37,7 +40,12 @@ class SentenceEmbedder:
 
     name = "minilm"
 
-    def __init__(self, model_dir: str | Path, batch_size: int = 128) -> None:
+    def __init__(
+        self,
+        model_dir: str | Path,
+        batch_size: int = 128,
+        store_dir: str | Path | None = None,
+    ) -> None:
         from emoreason.perception.sentence_encoder import SentenceEncoder
 
         self.model_dir = str(model_dir)
@@ -45,18 +53,43 @@ class SentenceEmbedder:
         self.encoder = SentenceEncoder(model_dir)
         self.dim = int(self.encoder.model.config.hidden_size)
         self._cache: dict[str, np.ndarray] = {}
+        self.store: EmbeddingStore | None = None
+        if store_dir is not None:
+            self.store = EmbeddingStore(store_dir, weights_key(model_dir), self.dim)
 
     def __call__(self, texts: list[str]) -> np.ndarray:
-        new = sorted((t for t in dict.fromkeys(texts) if t not in self._cache), key=len)
+        missing = [t for t in dict.fromkeys(texts) if t not in self._cache]
+        if self.store is not None and missing:
+            self._cache.update(self.store.get(missing))
+            missing = [t for t in missing if t not in self._cache]
+        new = sorted(missing, key=len)
+        computed: dict[str, np.ndarray] = {}
         for start in range(0, len(new), self.batch_size):
             chunk = new[start : start + self.batch_size]
-            self._cache.update(zip(chunk, self.encoder.encode(chunk), strict=True))  # (n, D)
+            computed.update(zip(chunk, self.encoder.encode(chunk), strict=True))  # (n, D)
+        self._cache.update(computed)
+        if self.store is not None and computed:
+            self.store.put(computed)
         if not texts:
             return np.zeros((0, self.dim), dtype=np.float32)
         return np.stack([self._cache[t] for t in texts])
 
     def clear_cache(self) -> None:
         self._cache.clear()
+
+
+def weights_key(model_dir: str | Path) -> str:
+    """A file-name-safe key of a model folder's weights: name + SHA-256 prefix of the file."""
+    from emoreason.assets import sha256_file
+
+    folder = Path(model_dir)
+    weights = folder / "model.safetensors"
+    if not weights.is_file():
+        weights = folder / "pytorch_model.bin"
+    if not weights.is_file():
+        raise ModelNotFoundError(f"{folder}: no model.safetensors or pytorch_model.bin")
+    name = folder.name if folder.name != "model" else folder.parent.name
+    return f"{name}-{sha256_file(weights)[:16]}"
 
 
 class StaticEmbedder:
@@ -89,19 +122,33 @@ def default_embedder() -> SentenceEmbedder:
     return resolve_embedder("minilm")  # type: ignore[return-value]
 
 
-def resolve_embedder(spec: str | Path | None = None) -> Callable[[list[str]], Any]:
-    """``None``/``"minilm"``, ``"static"`` or a local folder -> a loaded embedder (memoised)."""
+def resolve_embedder(
+    spec: str | Path | None = None, store_dir: str | Path | None = None
+) -> Callable[[list[str]], Any]:
+    """``None``/``"minilm"``, ``"static"`` or a local folder -> a loaded embedder (memoised).
+
+    ``store_dir``: keep transformer embeddings on disk there (:class:`EmbeddingStore`), so the
+    next process re-uses them; the static embedder needs no store.
+    """
     key = str(spec) if spec is not None else "minilm"
-    if key not in _LOADED:
-        _LOADED[key] = _load(key)
-    return _LOADED[key]
+    memo = f"{key}\0{store_dir or ''}"
+    if memo not in _LOADED:
+        _LOADED[memo] = _load(key, store_dir)
+    return _LOADED[memo]
 
 
-def _load(key: str) -> Callable[[list[str]], Any]:
+def default_store_dir() -> Path:
+    """Where the CLI keeps embeddings: ``<emoreason cache>/embeddings``."""
+    from emoreason.assets import cache_dir
+
+    return cache_dir() / "embeddings"
+
+
+def _load(key: str, store_dir: str | Path | None) -> Callable[[list[str]], Any]:
     from emoreason import assets
 
     if key == "minilm":
-        return SentenceEmbedder(assets.minilm_dir())
+        return SentenceEmbedder(assets.minilm_dir(), store_dir=store_dir)
     if key == "static":
         return StaticEmbedder(assets.minilm_static_dir())
     folder = Path(key)
@@ -120,4 +167,4 @@ def _load(key: str) -> Callable[[list[str]], Any]:
     static = modules.is_file() and "StaticEmbedding" in modules.read_text(encoding="utf-8")
     if static or config.get("model_type") == "model2vec":
         return StaticEmbedder(folder)
-    return SentenceEmbedder(folder)
+    return SentenceEmbedder(folder, store_dir=store_dir)

@@ -57,6 +57,8 @@ class ScoringContext:
     seed: int = 0
     #: a callable list[str] -> (n, d), or a spec for resolve_embedder: 'minilm' | 'static' | folder
     embedder: Callable[[list[str]], Any] | str | Path | None = None
+    #: with a spec embedder: keep its vectors on disk there (exact re-use across runs)
+    embedding_store: str | Path | None = None
     cue_extractor: Callable[..., dict[str, list[str]]] | None = None
     judge: Any = None  # emoreason.evaluation.judge.LLMJudge
 
@@ -285,7 +287,7 @@ def score_emocue360(task: Any, pairs: Sequence[Pair], ctx: ScoringContext) -> di
     if embedder is None or isinstance(embedder, str | Path):
         from emoreason.evaluation.embedders import resolve_embedder
 
-        embedder = resolve_embedder(embedder)
+        embedder = resolve_embedder(embedder, store_dir=ctx.embedding_store)
     per_sample = emocue360_per_sample(refs, preds, embedder, subtitles=subtitles)
     scores: dict[str, Any] = {}
     details: dict[str, Any] = {

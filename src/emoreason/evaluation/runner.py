@@ -218,6 +218,7 @@ def evaluate(
     seed: int = DEFAULT_SEED,
     limit: int | None = None,
     embedder: Any = None,
+    embedding_store: str | Path | None = None,
     cue_extractor: Any = None,
     judge: Any = None,
     on_progress: Callable[[int, int], None] | None = None,
@@ -226,7 +227,8 @@ def evaluate(
     """Evaluate one task and return the JSON-ready report (see :mod:`emoreason.evaluation.report`).
 
     ``analyze_options`` go to :func:`emoreason.analyze` with a backend (``model``,
-    ``base_url``, ``fps``, ...).
+    ``base_url``, ``fps``, ...). ``embedder`` is a callable or a spec (``"minilm"``,
+    ``"static"``, a folder); ``embedding_store`` keeps a spec embedder's vectors on disk.
     """
     if (predictions is None) == (backend is None):
         raise InputError(
@@ -259,6 +261,7 @@ def evaluate(
         n_resamples=n_resamples,
         seed=seed,
         embedder=embedder,
+        embedding_store=embedding_store,
         cue_extractor=cue_extractor,
         judge=judge,
     )
