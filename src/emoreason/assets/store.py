@@ -81,6 +81,27 @@ def _locked(name: str) -> Iterator[None]:
             fcntl.flock(lock, fcntl.LOCK_UN)
 
 
+@contextlib.contextmanager
+def _tqdm_disabled() -> Iterator[None]:
+    """transformers' GGUF reader draws a plain tqdm bar (module-level name); silence it meanwhile.
+
+    (tqdm reads ``TQDM_DISABLE`` once, at import, so setting it here would do nothing.)
+    """
+    import functools
+
+    from transformers import modeling_gguf_pytorch_utils as gguf_utils
+
+    original = getattr(gguf_utils, "tqdm", None)
+    if original is None:  # a transformers without that bar
+        yield
+        return
+    gguf_utils.tqdm = functools.partial(original, disable=True)
+    try:
+        yield
+    finally:
+        gguf_utils.tqdm = original
+
+
 def _read_manifest(folder: Path) -> dict | None:
     try:
         return json.loads((folder / MANIFEST).read_text(encoding="utf-8"))
@@ -182,10 +203,11 @@ def smollm2_dir() -> Path:
                 f"smollm2: {gguf} has SHA-256 {source_digest}, expected {SMOLLM2.source_sha256}"
             )
         folder, name = str(gguf.parent), gguf.name
-        tokenizer = AutoTokenizer.from_pretrained(folder, gguf_file=name)
-        quantised = AutoModelForCausalLM.from_pretrained(
-            folder, gguf_file=name, dtype=torch.float32
-        )
+        with _tqdm_disabled():  # transformers' GGUF reader draws a plain tqdm bar
+            tokenizer = AutoTokenizer.from_pretrained(folder, gguf_file=name)
+            quantised = AutoModelForCausalLM.from_pretrained(
+                folder, gguf_file=name, dtype=torch.float32
+            )
         # The GGUF-loaded model refuses save_pretrained; copy its dequantised weights into a
         # plain model built from the same config.
         config = AutoConfig.from_pretrained(folder, gguf_file=name)
