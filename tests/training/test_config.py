@@ -72,7 +72,7 @@ def test_missing_file(tmp_path):
 
 
 def test_resume_latest_needs_a_checkpoint(tmp_path):
-    from emoreason.training.trainer import _resume_path
+    from emoreason.training.run import _resume_path
 
     config = SFTTrainConfig.from_dict(
         {**REQUIRED, "output_dir": str(tmp_path), "resume_from_checkpoint": "latest"}

@@ -13,7 +13,7 @@ from trl import DPOConfig, DPOTrainer
 from emoreason.errors import InputError
 from emoreason.training import SFTTrainConfig
 from emoreason.training.logprobs import completion_logps
-from emoreason.training.trainer import build_ca_dpo_trainer, build_sft_trainer, train_ca_dpo
+from emoreason.training.run import build_ca_dpo_trainer, build_sft_trainer, train_ca_dpo
 
 
 def _adapter_params(model):

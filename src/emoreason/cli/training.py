@@ -190,7 +190,7 @@ def train_sft_command(
 ) -> None:
     """Stage 1: SED supervised fine-tuning of a LoRA or MoSE adapter."""
     from emoreason.training.config import SFTTrainConfig
-    from emoreason.training.trainer import train_sft
+    from emoreason.training.run import train_sft
 
     cfg = SFTTrainConfig.from_yaml(config)
     if resume is not None:
@@ -211,7 +211,7 @@ def train_ca_dpo_command(
 ) -> None:
     """Stage 2: consistency-aware DPO; the reference is the adapter-disabled model."""
     from emoreason.training.config import CADPOTrainConfig
-    from emoreason.training.trainer import train_ca_dpo
+    from emoreason.training.run import train_ca_dpo
 
     cfg = CADPOTrainConfig.from_yaml(config)
     if resume is not None:

@@ -1,4 +1,4 @@
-"""``keep_divergence`` truncation: the window of a preference pair around its first difference."""
+"""``keep_divergence`` truncation and the preference collator (conflict scores, pair kinds)."""
 
 from __future__ import annotations
 
@@ -6,16 +6,13 @@ import pytest
 import torch
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from training_fixtures import dpo_config, write_toy_pairs
+from training_fixtures import dpo_config
 
 from emoreason.errors import ConfigError
 from emoreason.training import CADPOTrainConfig, SFTTrainConfig
+from emoreason.training.collators import ConflictPreferenceCollator, divergence_window
 from emoreason.training.logprobs import concatenated_logps
-from emoreason.training.trainer import (
-    ConflictPreferenceCollator,
-    build_ca_dpo_trainer,
-    divergence_window,
-)
+from emoreason.training.run import build_ca_dpo_trainer
 
 
 def reference_window(prompt, chosen, rejected, max_length, context):
@@ -138,54 +135,3 @@ def test_keep_divergence_is_for_preference_training_only(tmp_path):
         )  # fmt: skip
     with pytest.raises(ConfigError, match="divergence_context"):
         CADPOTrainConfig.from_dict({**base, "divergence_context": -1})
-
-
-def test_preference_report_scores_every_pair_by_kind(
-    tmp_path, tiny_model_dir, tiny_model, tiny_tokenizer
-):
-    from emoreason.formats.jsonl import iter_jsonl, write_jsonl
-    from emoreason.training.trainer import preference_report
-
-    path = write_toy_pairs(tmp_path / "pairs.jsonl", n=6)
-    rows = [item.value for item in iter_jsonl(path)]
-    for i, row in enumerate(rows):
-        row["kind"] = "label_flip" if i % 2 else "hallucination"
-    write_jsonl(path, rows)
-    config = CADPOTrainConfig.from_dict(
-        {
-            "model_path": str(tiny_model_dir),
-            "train_file": str(path),
-            "eval_file": str(path),
-            "output_dir": str(tmp_path / "run"),
-            "per_device_train_batch_size": 4,  # 6 pairs: batches of 4 and 2
-            "beta": 0.5,
-        }
-    )
-    trainer, _ = build_ca_dpo_trainer(config, model=tiny_model, tokenizer=tiny_tokenizer)
-    with torch.no_grad():
-        torch.manual_seed(1)
-        for name, p in trainer.model.named_parameters():
-            if "lora_B" in name:
-                p.normal_(0, 0.5)
-    got = preference_report(trainer)
-    # independent: each pair alone, adapter on and off
-    margins, prefers = [], []
-    model = trainer.model.eval()
-    data = trainer.eval_dataset
-    for i in range(len(data)):
-        example = {k: data[i][k] for k in ("prompt_ids", "chosen_ids", "rejected_ids")}
-        batch = ConflictPreferenceCollator(pad_token_id=tiny_tokenizer.pad_token_id)([example])
-        args = (batch["input_ids"], batch["attention_mask"], batch["completion_mask"])
-        with torch.no_grad():
-            policy = concatenated_logps(model, *args)
-            with model.disable_adapter():
-                ref = concatenated_logps(model, *args)
-        margins.append(0.5 * float((policy.chosen - ref.chosen) - (policy.rejected - ref.rejected)))
-        prefers.append(bool(policy.chosen > policy.rejected))
-    assert got["all"]["pairs"] == 6
-    assert got["hallucination"]["pairs"] == got["label_flip"]["pairs"] == 3
-    assert abs(got["all"]["mean_margin"] - sum(margins) / 6) < 1e-4
-    assert got["all"]["reward_accuracy"] == sum(m > 0 for m in margins) / 6
-    assert got["all"]["prefers_chosen"] == sum(prefers) / 6
-    flips = [m for i, m in enumerate(margins) if i % 2]
-    assert abs(got["label_flip"]["mean_margin"] - sum(flips) / 3) < 1e-4

@@ -1,0 +1,310 @@
+"""One training run, end to end: load the model, prepare the data, build the TRL trainer with
+its adapter, train (resumable), evaluate, save the adapter and ``training_summary.json``.
+
+:func:`train_sft` (stage 1) and :func:`train_ca_dpo` (stage 2) are what the CLI calls;
+``build_*_trainer`` return the configured trainer without training it (tests, notebooks).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+import json
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import torch
+from datasets.utils import logging as datasets_logging
+from torch import nn
+from transformers import (
+    AutoModelForCausalLM,
+    AutoTokenizer,
+    PreTrainedTokenizerBase,
+    TrainerCallback,
+)
+from transformers.trainer_callback import PrinterCallback, ProgressCallback
+from transformers.trainer_utils import get_last_checkpoint
+from transformers.utils import logging as hf_logging
+from trl import DPOConfig, SFTConfig
+
+from emoreason.errors import ConfigError, ModelNotFoundError
+from emoreason.formats.atomic import write_text_atomic
+from emoreason.training.collators import ConflictPreferenceCollator
+from emoreason.training.config import CADPOTrainConfig, SFTTrainConfig
+from emoreason.training.mose_support import apply_adapter, save_adapter
+from emoreason.training.preference_report import preference_report
+from emoreason.training.sources import BuildReport
+from emoreason.training.train_data import prepare_dataset
+from emoreason.training.trainer import CADPOTrainer, SEDSFTTrainer
+
+
+def resolve_model_path(model_path: str) -> Path:
+    """``'smollm2'`` -> the package-shipped SmolLM2 folder; otherwise a local folder."""
+    if model_path == "smollm2":
+        from emoreason.assets import smollm2_dir
+
+        return Path(smollm2_dir())
+    path = Path(model_path)
+    if not (path / "config.json").is_file():
+        raise ModelNotFoundError(
+            f"model_path {model_path!r}: no Hugging Face model folder there (config.json missing); "
+            "give a local folder or 'smollm2' (nothing is downloaded)"
+        )
+    return path
+
+
+def load_model_and_tokenizer(model_path: str) -> tuple[nn.Module, PreTrainedTokenizerBase]:
+    path = resolve_model_path(model_path)
+    hf_logging.disable_progress_bar()  # no "Loading weights" bar: the library never prints
+    model = AutoModelForCausalLM.from_pretrained(path, dtype=torch.float32)
+    tokenizer = AutoTokenizer.from_pretrained(path)
+    if tokenizer.pad_token is None:
+        tokenizer.pad_token = tokenizer.eos_token
+    return model, tokenizer
+
+
+@dataclass
+class TrainingSummary:
+    """What a run produced: where, how far, the data counts and the logged metrics."""
+
+    output_dir: str
+    adapter_dir: str
+    global_step: int
+    data: dict[str, Any]
+    eval_metrics_before: dict[str, float] = field(default_factory=dict)
+    eval_metrics: dict[str, float] = field(default_factory=dict)
+    #: CA-DPO with an eval_file: :func:`preference_report` before and after training
+    eval_pairs_before: dict[str, Any] = field(default_factory=dict)
+    eval_pairs: dict[str, Any] = field(default_factory=dict)
+    log_history: list[dict[str, Any]] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        return dataclasses.asdict(self)
+
+
+def _common_args(config: SFTTrainConfig) -> dict[str, Any]:
+    return {
+        "output_dir": config.output_dir,
+        "learning_rate": config.learning_rate,
+        "num_train_epochs": config.num_train_epochs,
+        "max_steps": config.max_steps,
+        "per_device_train_batch_size": config.per_device_train_batch_size,
+        "per_device_eval_batch_size": config.per_device_train_batch_size,
+        "gradient_accumulation_steps": config.gradient_accumulation_steps,
+        "warmup_steps": config.warmup_steps,
+        "lr_scheduler_type": config.lr_scheduler_type,
+        "seed": config.seed,
+        "logging_steps": config.logging_steps,
+        "save_steps": config.save_steps,
+        "save_total_limit": config.save_total_limit,
+        "max_length": config.max_length,
+        "truncation_mode": config.truncation_mode,
+        "report_to": [],
+        "disable_tqdm": True,
+        "bf16": False,
+        "fp16": False,
+        "use_cpu": not torch.cuda.is_available(),
+        "dataloader_num_workers": 0,
+    }
+
+
+def _resume_path(config: SFTTrainConfig) -> str | None:
+    if config.resume_from_checkpoint is None:
+        return None
+    if config.resume_from_checkpoint == "latest":
+        last = get_last_checkpoint(config.output_dir) if Path(config.output_dir).is_dir() else None
+        if last is None:
+            raise ConfigError(
+                f"resume_from_checkpoint: no checkpoint-* folder in {config.output_dir}"
+            )
+        return last
+    if not Path(config.resume_from_checkpoint).is_dir():
+        raise ConfigError(
+            f"resume_from_checkpoint: {config.resume_from_checkpoint} is not a folder"
+        )
+    return config.resume_from_checkpoint
+
+
+def _run(trainer: Any, config: SFTTrainConfig, report: BuildReport) -> TrainingSummary:
+    """Train (resuming when asked), evaluate, save the adapter and ``training_summary.json``."""
+    scores_pairs = isinstance(trainer, CADPOTrainer) and trainer.eval_dataset is not None
+    before: dict[str, float] = {}
+    pairs_before: dict[str, Any] = {}
+    if trainer.eval_dataset is not None and config.eval_before_training:
+        before = trainer.evaluate()
+        pairs_before = preference_report(trainer) if scores_pairs else {}
+    trainer.train(resume_from_checkpoint=_resume_path(config))
+    adapter_dir = Path(config.output_dir) / "adapter"
+    save_adapter(trainer.accelerator.unwrap_model(trainer.model), adapter_dir)
+    summary = TrainingSummary(
+        output_dir=config.output_dir,
+        adapter_dir=str(adapter_dir),
+        global_step=trainer.state.global_step,
+        data=report.to_dict(),
+        eval_metrics_before=before,
+        eval_metrics=trainer.evaluate() if trainer.eval_dataset is not None else {},
+        eval_pairs_before=pairs_before,
+        eval_pairs=preference_report(trainer) if scores_pairs else {},
+        log_history=list(trainer.state.log_history),
+    )
+    write_text_atomic(
+        Path(config.output_dir) / "training_summary.json",
+        json.dumps({"config": config.to_dict(), **summary.to_dict()}, indent=2, ensure_ascii=False),
+    )
+    return summary
+
+
+@contextlib.contextmanager
+def _quiet_datasets() -> Iterator[None]:
+    """No ``datasets`` progress bars while TRL prepares data (the library never prints)."""
+    enabled = datasets_logging.is_progress_bar_enabled()
+    datasets_logging.disable_progress_bar()
+    try:
+        yield
+    finally:
+        if enabled:
+            datasets_logging.enable_progress_bar()
+
+
+def _silence(trainer: Any) -> None:
+    """Remove transformers' printing callbacks; callers pass their own (e.g. a rich bar)."""
+    trainer.remove_callback(PrinterCallback)
+    trainer.remove_callback(ProgressCallback)
+
+
+@contextlib.contextmanager
+def _torch_threads(n: int | None) -> Iterator[None]:
+    previous = torch.get_num_threads()
+    if n:
+        torch.set_num_threads(n)
+    try:
+        yield
+    finally:
+        torch.set_num_threads(previous)
+
+
+def _prepare(
+    config: SFTTrainConfig,
+    model: nn.Module | None,
+    tokenizer: PreTrainedTokenizerBase | None,
+    *,
+    preference: bool,
+) -> tuple[nn.Module, PreTrainedTokenizerBase, Any, Any, Any, BuildReport]:
+    """Model + tokenizer (loaded unless given), datasets with their report, adapter applied."""
+    if model is None or tokenizer is None:
+        model, tokenizer = load_model_and_tokenizer(config.model_path)
+    report = BuildReport()
+    train = prepare_dataset(
+        config.train_file,
+        tokenizer,
+        config,
+        preference=preference,
+        report=report,
+        limit=config.max_train_samples,
+    )
+    evaluation = None
+    if config.eval_file:
+        evaluation = prepare_dataset(
+            config.eval_file, tokenizer, config, preference=preference, report=BuildReport()
+        )
+    model, peft_config = apply_adapter(model, config)
+    return model, tokenizer, peft_config, train, evaluation, report
+
+
+def _trainer_inputs(
+    config: SFTTrainConfig,
+    model: nn.Module | None,
+    tokenizer: PreTrainedTokenizerBase | None,
+    callbacks: Sequence[TrainerCallback],
+    *,
+    preference: bool,
+) -> tuple[dict[str, Any], PreTrainedTokenizerBase, BuildReport]:
+    """The keyword arguments both TRL trainers take, the tokenizer, and the data report."""
+    model, tokenizer, peft_config, train, evaluation, report = _prepare(
+        config, model, tokenizer, preference=preference
+    )
+    kwargs = {
+        "model": model,
+        "train_dataset": train,
+        "eval_dataset": evaluation,
+        "processing_class": tokenizer,
+        "peft_config": peft_config,
+        "callbacks": list(callbacks),
+    }
+    return kwargs, tokenizer, report
+
+
+def build_ca_dpo_trainer(
+    config: CADPOTrainConfig,
+    callbacks: Sequence[TrainerCallback] = (),
+    model: nn.Module | None = None,
+    tokenizer: PreTrainedTokenizerBase | None = None,
+) -> tuple[CADPOTrainer, BuildReport]:
+    """The configured CA-DPO trainer (not yet trained) and the data report."""
+    kwargs, tokenizer, report = _trainer_inputs(
+        config, model, tokenizer, callbacks, preference=True
+    )
+    # Our collator does all the truncation (config.max_length, config.truncation_mode): TRL's own
+    # would drop pairs whose prompt fills max_length (keep_divergence handles them; keep_start
+    # ones are counted in enforce_length) and deprecates keep_end in DPOConfig.
+    common = {**_common_args(config), "max_length": None, "truncation_mode": "keep_start"}
+    collator = ConflictPreferenceCollator(
+        pad_token_id=tokenizer.pad_token_id,
+        max_length=config.max_length,
+        truncation_mode=config.truncation_mode,
+        divergence_context=config.divergence_context,
+    )
+    with _quiet_datasets():
+        trainer = CADPOTrainer(
+            **kwargs,
+            args=DPOConfig(**common, loss_type=["sigmoid"], dataset_num_proc=None),
+            data_collator=collator,
+            beta=config.beta,
+            eta=config.eta,
+            gamma=config.gamma,
+            precompute_ref=config.precompute_ref_logps,
+        )
+    _silence(trainer)
+    return trainer, report
+
+
+def build_sft_trainer(
+    config: SFTTrainConfig,
+    callbacks: Sequence[TrainerCallback] = (),
+    model: nn.Module | None = None,
+    tokenizer: PreTrainedTokenizerBase | None = None,
+) -> tuple[SEDSFTTrainer, BuildReport]:
+    """The configured SFT trainer (not yet trained) and the data report."""
+    kwargs, _, report = _trainer_inputs(config, model, tokenizer, callbacks, preference=False)
+    args = SFTConfig(**_common_args(config), completion_only_loss=True, dataset_num_proc=None)
+    with _quiet_datasets():
+        trainer = SEDSFTTrainer(**kwargs, args=args)
+    _silence(trainer)
+    return trainer, report
+
+
+def _train(
+    build: Callable[..., tuple[Any, BuildReport]],
+    config: SFTTrainConfig,
+    callbacks: Sequence[TrainerCallback],
+    threads: int | None,
+) -> TrainingSummary:
+    with _torch_threads(threads):
+        trainer, report = build(config, callbacks)
+        return _run(trainer, config, report)
+
+
+def train_sft(
+    config: SFTTrainConfig, callbacks: Sequence[TrainerCallback] = (), threads: int | None = None
+) -> TrainingSummary:
+    """Run stage 1 (SED SFT) as configured; checkpoints are resumable."""
+    return _train(build_sft_trainer, config, callbacks, threads)
+
+
+def train_ca_dpo(
+    config: CADPOTrainConfig, callbacks: Sequence[TrainerCallback] = (), threads: int | None = None
+) -> TrainingSummary:
+    """Run stage 2 (CA-DPO) as configured; checkpoints are resumable."""
+    return _train(build_ca_dpo_trainer, config, callbacks, threads)
