@@ -40,3 +40,9 @@ def test_damaged_or_mismatched_files_are_named(tmp_path):
         EmbeddingStore(tmp_path, "small", dim=4).get(["x"])
     with pytest.raises(ValueError, match="model_key"):
         EmbeddingStore(tmp_path, "../escape", dim=2)
+
+
+def test_a_file_where_the_folder_should_be_is_named(tmp_path):
+    (tmp_path / "taken").write_text("a file")
+    with pytest.raises(InputError, match=r"taken: embedding cache folder cannot be created"):
+        EmbeddingStore(tmp_path / "taken", "m", dim=2)

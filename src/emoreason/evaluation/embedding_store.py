@@ -29,7 +29,12 @@ class EmbeddingStore:
         if not model_key or any(c in model_key for c in "/\\"):
             raise ValueError(f"model_key: expected a plain file name, got {model_key!r}")
         self.path = Path(folder) / f"{model_key}.sqlite"
-        self.path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise InputError(
+                f"embedding cache folder cannot be created ({exc.strerror})", path=folder
+            ) from exc
         self.dim = dim
         try:
             self._db = sqlite3.connect(self.path, timeout=30)
