@@ -1,4 +1,5 @@
-"""EmoCue-360 vs a naive loop reference, its edge cases, the restating rule, batching."""
+"""EmoCue-360 robust variant vs a naive loop reference, its edge cases, the restating rule,
+batching. The official (published-script) variant is tested in test_emocue360_official.py."""
 
 from __future__ import annotations
 
@@ -92,7 +93,7 @@ PREDS = [
 
 def test_matches_naive_reference():
     expected = naive_emocue(REFS, PREDS)
-    got = emocue360(REFS, PREDS, embedder=FakeEmbedder())
+    got = emocue360(REFS, PREDS, embedder=FakeEmbedder(), variant="robust")
     assert set(got) == {"visual", "auditory", "emotional"}
     for cat in got:
         assert set(got[cat]) == {"precision", "recall", "f1"}
@@ -101,16 +102,17 @@ def test_matches_naive_reference():
 
 
 def test_edge_cases_empty_reference_skipped_empty_prediction_zero():
-    per = emocue360_per_sample(REFS, PREDS, FakeEmbedder())
+    per = emocue360_per_sample(REFS, PREDS, FakeEmbedder(), variant="robust")
     assert per["visual"][2] is None  # empty reference: skipped
     assert per["visual"][3] == (0.0, 0.0, 0.0)  # empty prediction: 0
     assert per["emotional"][1] == (0.0, 0.0, 0.0)
     assert per["auditory"][1] is None  # the only reference cue restated the subtitle
 
 
-def test_identical_cues_score_one():
+@pytest.mark.parametrize("variant", ["official", "robust"])
+def test_identical_cues_score_one(variant):
     refs = [{"visual": ["a smile"], "auditory": ["soft voice"], "emotional": ["calm"]}]
-    got = emocue360(refs, refs, embedder=FakeEmbedder())
+    got = emocue360(refs, refs, embedder=FakeEmbedder(), variant=variant)
     for cat in got.values():
         assert cat["precision"] == pytest.approx(1.0)
         assert cat["recall"] == pytest.approx(1.0)
@@ -128,9 +130,14 @@ def test_all_unique_strings_embedded_once_in_one_batch():
 
 def test_no_cues_at_all_gives_nan_without_calling_embedder():
     embedder = FakeEmbedder()
-    got = emocue360([{}], [{}], embedder=embedder)
+    got = emocue360([{}], [{}], embedder=embedder, variant="robust")
     assert embedder.calls == []
     assert all(math.isnan(v) for cat in got.values() for v in cat.values())
+    # official: a prediction without an "emotional" key scores 0 there, the rest is NaN
+    got = emocue360([{}], [{}], embedder=embedder)
+    assert embedder.calls == []
+    assert got["emotional"] == {"precision": 0.0, "recall": 0.0, "f1": 0.0}
+    assert all(math.isnan(v) for v in got["visual"].values())
 
 
 def test_subtitle_restating_rule():
@@ -154,10 +161,12 @@ def test_subtitle_from_reference_dict_or_argument():
         }
     ]
     preds = [{"auditory": ["meet okay goodbye"]}]
-    per = emocue360_per_sample(refs, preds, FakeEmbedder())
+    per = emocue360_per_sample(refs, preds, FakeEmbedder(), variant="robust")
     # the prediction's only cue restates the subtitle -> empty prediction -> 0
     assert per["auditory"] == [(0.0, 0.0, 0.0)]
-    per = emocue360_per_sample(refs, preds, FakeEmbedder(), subtitles=["unrelated words"])
+    per = emocue360_per_sample(
+        refs, preds, FakeEmbedder(), variant="robust", subtitles=["unrelated words"]
+    )
     assert per["auditory"][0] is not None and per["auditory"][0][0] > 0
 
 

@@ -61,6 +61,12 @@ def evaluate_command(
     no_embedding_cache: bool = typer.Option(
         False, "--no-embedding-cache", help="Embed every cue again; keep nothing on disk."
     ),
+    metric_variant: str = typer.Option(
+        "official",
+        "--metric-variant",
+        help="official: the benchmark authors' scoring script, quirks included (default); "
+        "robust: our variants (clipped cosines, subtitle rule, synonym-aware answer parsing).",
+    ),
 ) -> None:
     """Evaluate predictions or a backend on a benchmark; write JSON, Markdown, HTML and a chart."""
     from emoreason.evaluation import TaskRegistry, evaluate, write_report
@@ -73,6 +79,8 @@ def evaluate_command(
     if not task:
         raise typer.BadParameter("--task is required (or use --list)")
     spec = registry.get(task)
+    if metric_variant not in ("official", "robust"):
+        raise typer.BadParameter("--metric-variant must be official or robust")
     if data is None:
         raise typer.BadParameter("--data is required")
     if (predictions is None) == (backend is None):
@@ -113,9 +121,11 @@ def evaluate_command(
             embedder=cue_embedder,
             embedding_store=None if no_embedding_cache else store,
             analyze_options={k: v for k, v in (("model", model), ("base_url", base_url)) if v},
+            metric_variant=metric_variant,
             on_progress=lambda done, total: bar.update(job, completed=done, total=total),
         )
     paths = write_report(report, out)
+    console.print(f"metric variant: {report['metric_variant']}", markup=False)
     for name, value in report["scores"].items():
         console.print(
             f"{name:32s} {value['value']:.4f}  [{value['ci_low']:.4f}, {value['ci_high']:.4f}]",

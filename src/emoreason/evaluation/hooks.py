@@ -19,6 +19,7 @@ from typing import Any
 
 import numpy as np
 
+from emoreason.errors import ConfigError
 from emoreason.evaluation.answer_parsing import build_label_synonyms, parse_answer
 from emoreason.evaluation.bootstrap import bootstrap_ci, mean_ci, score_with_ci
 from emoreason.evaluation.cues import LocalCueExtractor
@@ -35,6 +36,8 @@ from emoreason.evaluation.metrics.emocue360 import average_prf, emocue360_per_sa
 from emoreason.evaluation.metrics.open_vocab import open_vocab_per_sample
 
 UNPARSEABLE = "<unparseable>"
+#: every scorer's default is "official" (the benchmark authors' script); "robust" is ours
+METRIC_VARIANTS: tuple[str, ...] = ("official", "robust")
 
 
 @dataclass
@@ -61,6 +64,15 @@ class ScoringContext:
     embedding_store: str | Path | None = None
     cue_extractor: Callable[..., dict[str, list[str]]] | None = None
     judge: Any = None  # emoreason.evaluation.judge.LLMJudge
+    #: "official": the published scripts' rules (default); "robust": our variants (opt-in)
+    metric_variant: str = "official"
+
+    def __post_init__(self) -> None:
+        if self.metric_variant not in METRIC_VARIANTS:
+            raise ConfigError(
+                f"metric_variant must be one of {list(METRIC_VARIANTS)}, "
+                f"got {self.metric_variant!r}"
+            )
 
 
 Pair = tuple[Sample, Prediction | None]
@@ -268,6 +280,9 @@ def score_open_vocab(task: Any, pairs: Sequence[Pair], ctx: ScoringContext) -> d
     return {"scores": scores, "details": details, "counts": dict(counts)}
 
 
+EMOCUE_SCRIPT = "XEmoGPT EmoCue-360/compute_prf.py (github.com/W11H08Z/XEmoGPT)"
+
+
 def score_emocue360(task: Any, pairs: Sequence[Pair], ctx: ScoringContext) -> dict[str, Any]:
     """EmoCue-360 P/R/F1 per category; cues extracted from texts where not given."""
     counts: Counter = Counter()
@@ -275,9 +290,9 @@ def score_emocue360(task: Any, pairs: Sequence[Pair], ctx: ScoringContext) -> di
     refs, preds, subtitles = [], [], []
     for sample, prediction in pairs:
         ref = sample.extra.get("cues") or extractor(sample.reference_text, sample.subtitle)
+        pred: dict[str, Any] | None = None
         if prediction is None:
-            counts["missing_prediction"] += 1
-            pred: dict[str, list[str]] = {}
+            counts["missing_prediction"] += 1  # official: not scored; robust: scores 0
         else:
             pred = prediction.cues or extractor(prediction.text, sample.subtitle)
         refs.append(ref)
@@ -288,9 +303,13 @@ def score_emocue360(task: Any, pairs: Sequence[Pair], ctx: ScoringContext) -> di
         from emoreason.evaluation.embedders import resolve_embedder
 
         embedder = resolve_embedder(embedder, store_dir=ctx.embedding_store)
-    per_sample = emocue360_per_sample(refs, preds, embedder, subtitles=subtitles)
+    per_sample = emocue360_per_sample(
+        refs, preds, embedder, variant=ctx.metric_variant, subtitles=subtitles
+    )
     scores: dict[str, Any] = {}
     details: dict[str, Any] = {
+        "metric_variant": ctx.metric_variant,
+        "reproduces": EMOCUE_SCRIPT if ctx.metric_variant == "official" else None,
         "extractor": getattr(extractor, "version", type(extractor).__name__),
         "embedder": getattr(embedder, "name", type(embedder).__name__),
     }

@@ -51,6 +51,7 @@ def to_markdown(report: dict[str, Any]) -> str:
         f"{report['task'].get('description', '')}",
         "",
         f"- data: `{report['data']}`; samples: {report['n_samples']}",
+        f"- metric variant: {report.get('metric_variant', 'official')}",
         f"- predictions: {json.dumps(report['source'], ensure_ascii=False)}",
         f"- 95% CI: {boot.get('method', 'percentile')} bootstrap, "
         f"{boot.get('n_resamples')} resamples, seed {boot.get('seed')}",
@@ -86,7 +87,8 @@ def to_html(report: dict[str, Any], chart_name: str | None = None) -> str:
         "td:first-child{text-align:left}</style></head><body>"
         f"<h1>Evaluation: {esc(_title(report))}</h1>"
         f"<p>{esc(report['task'].get('description', ''))}</p>"
-        f"<p>data: {esc(report['data'])}; samples: {report['n_samples']}</p>"
+        f"<p>data: {esc(report['data'])}; samples: {report['n_samples']}; "
+        f"metric variant: {esc(str(report.get('metric_variant', 'official')))}</p>"
         "<table><tr><th>score</th><th>value</th><th>95% CI low</th><th>95% CI high</th></tr>"
         f"{rows}</table><h2>Counts</h2><table>{counts}</table>{chart}</body></html>\n"
     )

@@ -223,12 +223,15 @@ def evaluate(
     judge: Any = None,
     on_progress: Callable[[int, int], None] | None = None,
     analyze_options: dict[str, Any] | None = None,
+    metric_variant: str = "official",
 ) -> dict[str, Any]:
     """Evaluate one task and return the JSON-ready report (see :mod:`emoreason.evaluation.report`).
 
     ``analyze_options`` go to :func:`emoreason.analyze` with a backend (``model``,
     ``base_url``, ``fps``, ...). ``embedder`` is a callable or a spec (``"minilm"``,
     ``"static"``, a folder); ``embedding_store`` keeps a spec embedder's vectors on disk.
+    ``metric_variant``: ``"official"`` (default: the benchmark authors' scoring script's rules)
+    or ``"robust"`` (our opt-in variants); the report states which one scored.
     """
     if (predictions is None) == (backend is None):
         raise InputError(
@@ -264,6 +267,7 @@ def evaluate(
         embedding_store=embedding_store,
         cue_extractor=cue_extractor,
         judge=judge,
+        metric_variant=metric_variant,
     )
     scored = SCORERS[task.scorer](task, pairs, ctx)
     for key, value in scored["counts"].items():
@@ -284,6 +288,7 @@ def evaluate(
         "data": str(data_dir),
         "source": source,
         "n_samples": len(samples),
+        "metric_variant": metric_variant,
         "scores": scored["scores"],
         "headline": headline,
         "details": scored["details"],
