@@ -38,7 +38,9 @@ def test_scenarios(scenario):
 def test_unavailable_modalities_have_no_label():
     c = analyze_consistency(make_evidence("missing_audio").hypotheses)
     assert c.modalities == {"visual": "sad", "acoustic": None, "verbal": None}
-    assert "no usable evidence" in c.explanation
+    assert "the voice: unavailable" in c.explanation and "the words: unavailable" in c.explanation
+    assert c.evidence_used == ["visual"]
+    assert c.evidence_ignored == {"acoustic": "unavailable", "verbal": "unavailable"}
 
 
 @pytest.mark.parametrize("scenario", ["masking", "sarcasm"])
@@ -81,7 +83,11 @@ def test_low_confidence_hypotheses_are_ignored():
     }
     c = analyze_consistency(hyps)
     assert c.consistent and c.resolution == "happy"
+    # below min_confidence the words are no evidence; above it but below their reliability
+    # they are weak and cannot create a conflict on their own; above both they conflict
     c = analyze_consistency(hyps, config=ConsistencyConfig(min_confidence=0.05))
+    assert c.consistent and c.evidence_ignored["verbal"].startswith("weak")
+    c = analyze_consistency(hyps, config=ConsistencyConfig(min_confidence=0.05, reliable_verbal=0.1))
     assert not c.consistent
 
 
@@ -96,9 +102,10 @@ def test_generic_conflict_follows_the_stronger_side_or_is_ambiguous():
     assert analyze_consistency(even).verdict.value == "ambiguous"
 
 
-def test_nothing_informative_is_ambiguous_neutral():
+def test_nothing_informative_is_ambiguous_without_a_label():
     c = analyze_consistency({})
-    assert c.verdict.value == "ambiguous" and c.resolution == "neutral"
+    assert c.verdict.value == "ambiguous" and c.resolution is None and not c.consistent
+    assert "neutral" not in c.explanation.replace("not a neutral reading", "")
 
 
 @pytest.mark.parametrize("side,label", [("visual", "happy"), ("audio", "angry")])

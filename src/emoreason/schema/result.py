@@ -9,9 +9,9 @@ label), ``consistency`` with ``consistent`` (bool), ``modalities`` (label per mo
 from __future__ import annotations
 
 from enum import StrEnum
-from typing import Literal
+from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, computed_field, model_validator
 
 from emoreason.schema.evidence import EmotionHypothesis, Evidence
 from emoreason.schema.saber import SaberRecord
@@ -29,20 +29,57 @@ class ConsistencyVerdict(StrEnum):
 
 
 class Consistency(BaseModel):
+    """The verdict on whether face, voice and words agree, with the evidence it rests on.
+
+    ``consistent`` is derived from ``verdict`` (``verdict == "consistent"``), so the two can
+    never contradict each other. It is written to JSON for readers of the contract; an input
+    that carries a ``consistent`` value contradicting its ``verdict`` is rejected.
+    """
+
     model_config = ConfigDict(extra="forbid")
 
-    consistent: bool
     verdict: ConsistencyVerdict
     modalities: dict[str, str | None] = Field(
-        description="label per modality (visual, acoustic, verbal); None when unavailable"
+        description="label per modality (visual, acoustic, verbal); None when unavailable or "
+        "without evidence (a flat distribution is no evidence, not 'neutral')"
     )
     conflicts: list[tuple[str, str]] = Field(
-        default_factory=list, description="pairs of modalities that disagree"
+        default_factory=list, description="pairs of modalities whose disagreement was decisive"
     )
     pattern: str | None = Field(default=None, description="e.g. 'sarcasm', 'masking'")
-    resolution: str | None = Field(default=None, description="the label the resolution chose")
+    resolution: str | None = Field(
+        default=None, description="the label the resolution chose; None when nothing was read"
+    )
     explanation: str = ""
     agreement: float = Field(default=1.0, ge=0.0, le=1.0)
+    evidence_used: list[str] = Field(
+        default_factory=list, description="modalities whose hypotheses the verdict used"
+    )
+    evidence_ignored: dict[str, str] = Field(
+        default_factory=dict,
+        description="modality -> why it was not used (unavailable, no evidence, unreliable)",
+    )
+
+    @model_validator(mode="before")
+    @classmethod
+    def _derived_consistent(cls, data: Any) -> Any:
+        if isinstance(data, dict) and "consistent" in data:
+            data = dict(data)
+            claimed = data.pop("consistent")
+            verdict = data.get("verdict")
+            expected = str(getattr(verdict, "value", verdict)) == ConsistencyVerdict.CONSISTENT
+            if claimed is not None and bool(claimed) != expected:
+                raise ValueError(
+                    f"consistent={claimed!r} contradicts verdict {str(verdict)!r} "
+                    "(consistent is verdict == 'consistent')"
+                )
+        return data
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def consistent(self) -> bool:
+        """True exactly when the verdict is ``consistent``."""
+        return self.verdict == ConsistencyVerdict.CONSISTENT
 
 
 class AnalysisResult(BaseModel):
