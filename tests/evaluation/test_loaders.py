@@ -83,15 +83,25 @@ def test_dfew_fold_and_all(tmp_path):
 def test_emobench_m(tmp_path):
     report = load_emobench_m(make_emobench_m(tmp_path))
     by_id = {s.id: s for s in report.samples}
-    assert set(by_id) == {"MELD/dia1_utt0", "MELD/dia1_utt1", "MELD/dia2_utt0", "MOSI/a", "MOSI/b"}
+    assert set(by_id) == {
+        "MELD/dia1_utt0",
+        "MELD/dia1_utt1",
+        "MELD/dia2_utt0",
+        "MELD/dia2_utt1",
+        "MOSI/a",
+        "MOSI/b",
+    }
     assert (
         by_id["MELD/dia1_utt0"].labels[0] == "neutral" and "joy" in by_id["MELD/dia1_utt0"].labels
     )
     assert by_id["MOSI/a"].labels == ("neutral", "negative", "positive")
     assert by_id["MELD/dia1_utt0"].prompt == "Determine the emotion."
-    assert report.counts["unknown_label"] == 1  # hunger
+    # hunger: outside MELD's categories, kept (the official scripts score any gold answer)
+    assert by_id["MELD/dia2_utt1"].label == "hunger"
+    assert report.counts["label_outside_categories"] == 1
+    assert report.counts["unknown_label"] == 0
     assert report.counts["missing_label"] == 1  # no gpt turn
-    assert report.counts["missing_media"] == 3
+    assert report.counts["missing_media"] == 4
 
 
 def test_emer_v1_and_v2(tmp_path):
@@ -147,3 +157,24 @@ def test_generic_jsonl(tmp_path):
     counts = report.counts
     assert counts["bad_row"] == 1 and counts["missing_id"] == 1 and counts["unknown_label"] == 1
     assert counts["duplicate_id"] == 1 and counts["missing_media"] == 2
+
+
+def test_emobench_m_ravdss_file_names_and_mc_eiu(tmp_path):
+    def item(video, answer):
+        turns = [{"from": "human", "value": "<video>\nq"}, {"from": "gpt", "value": answer}]
+        return {"video": video, "conversations": turns}
+
+    (tmp_path / "RAVDSS_song.json").write_text(json.dumps([item("s/1.mp4", "Calm ")]))
+    (tmp_path / "RAVDSS_speech_500.json").write_text(json.dumps([item("p/1.mp4", "disgust")]))
+    (tmp_path / "MC-EIU-test_500.json").write_text(
+        json.dumps([item("m/1.mp4", "Emotion: happy; intent: encouraging")])
+    )
+    report = load_emobench_m(tmp_path)
+    by_id = {s.id: s for s in report.samples}
+    song, speech = by_id["RAVDSS_song/1"], by_id["RAVDSS_speech/1"]
+    assert song.subset == "RAVDSS_song" and song.label == "calm"
+    assert song.labels == ("neutral", "calm", "happy", "sad", "angry", "fearful")
+    assert speech.subset == "RAVDSS_speech" and "surprised" in speech.labels
+    mc = by_id["MC-EIU/1"]
+    assert mc.subset == "MC-EIU" and mc.label == "emotion: happy; intent: encouraging"
+    assert report.counts["label_outside_categories"] == 0

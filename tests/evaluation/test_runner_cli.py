@@ -153,7 +153,22 @@ def test_emobench_m_per_dataset(tmp_path):
             {"video": "b", "predicted_value": "positive"},  # bare stem, unique -> matches MOSI/b
         ],
     )
+    # default = the official rule: exact match after strip().lower(), no answer parsing, so
+    # "{'emotion': 'anger'}" is wrong; the gold "hunger" (outside MELD's categories) is kept
+    # but has no prediction -> dropped like every missing/empty answer
     report = evaluate(get_task("emobench_m"), root, predictions=preds, n_resamples=50)
+    assert report["metric_variant"] == "official"
+    scores = report["scores"]
+    assert scores["accuracy[MELD]"]["value"] == pytest.approx(1 / 3)
+    assert scores["accuracy[MOSI]"]["value"] == pytest.approx(0.5)
+    assert scores["accuracy"]["value"] == pytest.approx(2 / 5)
+    assert "mean_dataset_accuracy" not in scores
+    assert report["counts"]["label_outside_categories"] == 1
+    # robust (opt-in): the structured answer is parsed; the mean of dataset accuracies is ours
+    report = evaluate(
+        get_task("emobench_m"), root, predictions=preds, n_resamples=50, metric_variant="robust"
+    )
+    assert report["metric_variant"] == "robust"
     scores = report["scores"]
     assert scores["accuracy[MELD]"]["value"] == pytest.approx(2 / 3)
     assert scores["accuracy[MOSI]"]["value"] == pytest.approx(0.5)

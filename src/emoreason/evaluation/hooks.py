@@ -179,40 +179,10 @@ def score_camer(task: Any, pairs: Sequence[Pair], ctx: ScoringContext) -> dict[s
 
 
 def score_emobench_m(task: Any, pairs: Sequence[Pair], ctx: ScoringContext) -> dict[str, Any]:
-    """Per-dataset accuracy and weighted F1 (each with its own label set), their mean, overall."""
-    counts: Counter = Counter()
-    rows = _labelled_predictions(task, pairs, counts)
-    by_dataset: dict[str, list[tuple[Sample, str, str]]] = {}
-    for row in rows:
-        by_dataset.setdefault(row[0].subset or "-", []).append(row)
-    scores: dict[str, dict[str, float]] = {}
-    per_dataset_acc = []
-    for dataset, items in sorted(by_dataset.items()):
-        labels = list(items[0][0].labels or sorted({t for _, t, _ in items}))
-        block = _classification_block(
-            [t for _, t, _ in items], [p for _, _, p in items], labels, ctx
-        )
-        scores[f"accuracy[{dataset}]"] = block["accuracy"]
-        scores[f"weighted_f1[{dataset}]"] = block["weighted_f1"]
-        per_dataset_acc.append(block["accuracy"]["value"])
-    correct = np.array([t == p for _, t, p in rows], dtype=np.float64)
-    if rows:
-        scores["accuracy"] = score_with_ci(
-            float(correct.mean()), mean_ci(correct, n_resamples=ctx.n_resamples, seed=ctx.seed)
-        )
-        datasets = np.array([s.subset or "-" for s, _, _ in rows])
-        names = sorted(by_dataset)
+    """EmoBench-M (see :mod:`emoreason.evaluation.scoring_emobench_m`)."""
+    from emoreason.evaluation.scoring_emobench_m import score_emobench_m as score
 
-        def macro(idx: np.ndarray) -> float:
-            values = [_subset_accuracy(datasets[idx], correct[idx], d) for d in names]
-            kept = [v for v in values if not math.isnan(v)]
-            return sum(kept) / len(kept) if kept else math.nan
-
-        scores["mean_dataset_accuracy"] = score_with_ci(
-            sum(per_dataset_acc) / len(per_dataset_acc),
-            bootstrap_ci(macro, len(rows), n_resamples=ctx.n_resamples, seed=ctx.seed),
-        )
-    return {"scores": scores, "details": {"datasets": sorted(by_dataset)}, "counts": dict(counts)}
+    return score(task, pairs, ctx)
 
 
 def _predicted_emotions(prediction: Prediction) -> list[str]:
@@ -348,6 +318,13 @@ def score_saber(task: Any, pairs: Sequence[Pair], ctx: ScoringContext) -> dict[s
     return result
 
 
+def score_voice(task: Any, pairs: Sequence[Pair], ctx: ScoringContext) -> dict[str, Any]:
+    """Voice model scores (see :mod:`emoreason.evaluation.voice`)."""
+    from emoreason.evaluation.voice import score_voice as score
+
+    return score(task, pairs, ctx)
+
+
 SCORERS: dict[str, Callable[[Any, Sequence[Pair], ScoringContext], dict[str, Any]]] = {
     "camer": score_camer,
     "classification": score_classification,
@@ -355,4 +332,5 @@ SCORERS: dict[str, Callable[[Any, Sequence[Pair], ScoringContext], dict[str, Any
     "emocue360": score_emocue360,
     "open_vocab": score_open_vocab,
     "saber": score_saber,
+    "voice": score_voice,
 }

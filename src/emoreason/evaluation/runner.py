@@ -30,7 +30,8 @@ from emoreason.evaluation.loaders import LOADERS, LoadReport, Sample
 from emoreason.evaluation.loaders.base import MAX_PROBLEMS, first_key, iter_csv, path_key
 from emoreason.evaluation.registry import TaskSpec
 
-BACKENDS: tuple[str, ...] = ("rules", "transformers", "openai")
+#: ``voice``: the voice model alone on each sample's audio (:mod:`emoreason.evaluation.voice`).
+BACKENDS: tuple[str, ...] = ("rules", "transformers", "openai", "voice")
 PRED_ID_KEYS = ("id", "name", "names", "video", "video_id", "clip_id", "source")
 PRED_TEXT_KEYS = (
     "prediction",
@@ -42,6 +43,8 @@ PRED_TEXT_KEYS = (
     "reasons",
 )
 PRED_LABEL_KEYS = ("emotion", "label", "discrete")
+#: kept in Prediction.extra: EmoBench-M MC-EIU result rows (MC-EIU.py's JSONL output)
+PRED_EXTRA_KEYS = ("predicted_emotion", "predicted_intent")
 
 
 def prediction_from_row(row: dict[str, Any]) -> Prediction | None:
@@ -64,6 +67,7 @@ def prediction_from_row(row: dict[str, Any]) -> Prediction | None:
         label=str(label) if label is not None else None,
         emotions=[str(e) for e in emotions] if isinstance(emotions, list) and emotions else None,
         cues=cues,
+        extra={k: str(row[k]) for k in PRED_EXTRA_KEYS if row.get(k) is not None},
     )
 
 
@@ -233,9 +237,11 @@ def evaluate(
     ``metric_variant``: ``"official"`` (default: the benchmark authors' scoring script's rules)
     or ``"robust"`` (our opt-in variants); the report states which one scored.
     """
+    if predictions is None and backend is None:
+        backend = task.backend  # the task's default predictor, if it names one
     if (predictions is None) == (backend is None):
         raise InputError(
-            "give exactly one of predictions (a file) or backend (rules|transformers|openai)"
+            "give exactly one of predictions (a file) or backend (rules|transformers|openai|voice)"
         )
     start = time.perf_counter()
     loaded = load_task_data(task, data_dir)
@@ -253,9 +259,14 @@ def evaluate(
     else:
         assert backend is not None
         options = dict(analyze_options or {})
-        by_id = predict_with_backend(
-            samples, backend, lang, counts, problems, on_progress, **options
-        )
+        if backend == "voice":
+            from emoreason.evaluation.voice import predict_voice
+
+            by_id = predict_voice(samples, counts, problems, on_progress)
+        else:
+            by_id = predict_with_backend(
+                samples, backend, lang, counts, problems, on_progress, **options
+            )
         source = {"backend": backend, "lang": lang}
         if options.get("model"):
             source["model"] = str(options["model"])

@@ -244,7 +244,8 @@ def load_dfew(
     return report
 
 
-#: EmoBench-M category lists per dataset file, from its public evaluation config.
+#: EmoBench-M category lists per dataset file, from its public evaluation config
+#: (``emo.py`` / ``EmoBench-M-eval.py``); keys spelled like the data files (``RAVDSS_song.json``).
 EMOBENCH_M_CATEGORIES: dict[str, tuple[str, ...]] = {
     "FGMSA": ("weak negative", "strong negative", "neutral", "strong positive", "weak positive"),
     "ch-simsv2s": ("neutral", "negative", "positive"),
@@ -255,8 +256,8 @@ EMOBENCH_M_CATEGORIES: dict[str, tuple[str, ...]] = {
     "MUSTARD": ("true", "false"),
     "MELD": ("neutral", "surprise", "fear", "sadness", "joy", "disgust", "anger"),
     "mer2023": ("happy", "sad", "neutral", "angry", "worried", "surprise"),
-    "RAVDSS-song": ("neutral", "calm", "happy", "sad", "angry", "fearful"),
-    "RAVDSS-speech": (
+    "RAVDSS_song": ("neutral", "calm", "happy", "sad", "angry", "fearful"),
+    "RAVDSS_speech": (
         "neutral",
         "calm",
         "happy",
@@ -269,10 +270,15 @@ EMOBENCH_M_CATEGORIES: dict[str, tuple[str, ...]] = {
 }
 
 
+#: EmoBench-M's joint emotion + intent file (``MC-EIU-test_500.json``): free gold answers
+MC_EIU = "MC-EIU"
+
+
 def _emobench_dataset(stem: str, categories: Mapping[str, Sequence[str]]) -> str | None:
-    lowered = stem.lower()
-    for name in sorted(categories, key=len, reverse=True):
-        if lowered.startswith(name.lower()):
+    """The dataset a file stem starts with (``-`` and ``_`` compare equal, case-insensitive)."""
+    lowered = stem.lower().replace("-", "_")
+    for name in sorted([*categories, MC_EIU], key=len, reverse=True):
+        if lowered.startswith(name.lower().replace("-", "_")):
             return name
     return None
 
@@ -289,7 +295,10 @@ def load_emobench_m(
         "value": "<video>\\n<instruction>"}, {"from": "gpt", "value": "<label>"}]}``, the layout
         EmoBench-M's evaluation reads. The dataset is the file-name prefix matched against
         :data:`EMOBENCH_M_CATEGORIES` (override/extend with ``categories``); a file of an unknown
-        dataset uses the set of its own answers as label set (a documented fallback). Media paths
+        dataset uses the set of its own answers as label set (a documented fallback). A gold
+        answer outside its dataset's categories is kept (lower-cased, as the official scripts
+        score it) and counted as ``label_outside_categories``. ``MC-EIU*.json`` (joint emotion +
+        intent) keeps its free gold answer as the label (no label set). Media paths
         are relative to root. Sample id = ``<dataset>/<video stem>`` (predictions may give the id,
     the video path, or the bare stem); ``subset`` = dataset; ``labels`` = its categories.
     """
@@ -314,6 +323,8 @@ def load_emobench_m(
                 }
             )
         )
+        if dataset == MC_EIU:
+            label_set = ()
         for i, item in enumerate(data):
             where = f"{path.name}[{i}]"
             if not isinstance(item, dict):
@@ -321,6 +332,10 @@ def load_emobench_m(
                 report.problem("bad_row", f"{where}: expected an object")
                 continue
             prompt, answer = _conversation_answer(item)
+            gold = str(answer).strip().lower() if answer is not None else ""
+            if gold and gold not in label_set and dataset != MC_EIU:
+                # the official scripts score any gold answer: keep it, counted
+                report.counts["label_outside_categories"] += 1
             raw = item.get("video") or item.get("audio")
             ident = f"{dataset}/{sample_id(raw)}" if sample_id(raw) else None
             add_labelled(
@@ -328,8 +343,8 @@ def load_emobench_m(
                 root,
                 where,
                 ident,
-                answer,
-                label_set,
+                gold or answer,
+                label_set if gold in label_set else None,
                 label_map,
                 media_raw=raw,
                 seen=seen,
