@@ -56,27 +56,37 @@ def test_fer_label_order_maps_to_our_labels() -> None:
     assert hy.fer_distribution(probs)["disgusted"] == 1.0
 
 
-def test_au_scores_follow_the_support_table() -> None:
-    smile = hy.au_scores({"lip_corner_puller": 1.0})
-    assert smile["happy"] == pytest.approx(1.0)
-    sad = hy.au_scores({"lip_corner_depressor": 0.8, "inner_brow_raiser": 0.8})
-    assert max(sad, key=sad.get) == "sad"
-    still = hy.au_scores({name: 0.0 for name in hy.AU_SUPPORT})
-    assert still["neutral"] == 1.0
-    _sums_to_one(sad)
+def test_face_frame_scores_pool_both_readers() -> None:
+    fer = {e: 1.0 if e == "sad" else 0.0 for e in EMOTIONS}
+    actions = {e: 1.0 if e == "angry" else 0.0 for e in EMOTIONS}
+    both = hy.face_frame_scores(fer, actions)
+    _sums_to_one(both)
+    assert both["sad"] > 0.3 and both["angry"] > 0.3  # neither reader is ignored
+    assert hy.face_frame_scores(fer, None)["sad"] == pytest.approx(1.0)
+    assert hy.face_frame_scores(None, actions)["angry"] == pytest.approx(1.0)
 
 
-def _face(p: dict[str, float], coverage: float) -> ModalityEvidence:
-    features = {f"p_{e}": p.get(e, 0.0) for e in EMOTIONS} | {"face_coverage": coverage}
+def _face(
+    p: dict[str, float], coverage: float, frames: float = 20.0, reliability: float = 0.6
+) -> ModalityEvidence:
+    features = {f"p_{e}": p.get(e, 0.0) for e in EMOTIONS} | {
+        "face_coverage": coverage, "frames_readable": frames, "face_quality": 1.0,
+        "face_reliability": reliability,
+    }  # fmt: skip
     return ModalityEvidence(modality="face", available=True, status="face found", features=features)
 
 
 def test_visual_confidence_formula() -> None:
     h = hy.visual_hypothesis(_face({"sad": 0.8, "neutral": 0.2}, coverage=0.64), None)
     assert h.label == "sad"
-    assert h.confidence == pytest.approx(math.sqrt(0.64) * (0.4 + 0.6 * 0.8), abs=1e-3)
-    angry = hy.visual_hypothesis(_face({"angry": 0.8, "neutral": 0.2}, coverage=0.64), None)
-    assert angry.confidence == pytest.approx(0.7 * h.confidence, abs=1e-3)  # FER weak on anger
+    expected = math.sqrt(0.64) * (1 - math.exp(-20 / 4)) * (0.3 + 0.7 * 0.8) * (0.5 + 0.5 * 0.6)
+    assert h.confidence == pytest.approx(expected, abs=1e-3)
+    weak = hy.visual_hypothesis(_face({"angry": 0.8, "neutral": 0.2}, 0.64, reliability=0.4), None)
+    assert weak.confidence < h.confidence  # a less reliable class is less certain
+    still = hy.visual_hypothesis(_face({"sad": 0.8, "neutral": 0.2}, 1.0, frames=1.0), None)
+    assert still.confidence < 0.5 * h.confidence  # one still frame is one frame of evidence
+    unreadable = _face({}, 1.0, frames=0.0)  # faces seen, none in a readable pose
+    assert not hy.visual_hypothesis(unreadable, None).available
 
 
 def test_visual_body_supplements_and_stands_in_weakly() -> None:

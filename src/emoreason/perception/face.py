@@ -1,9 +1,13 @@
 """Face evidence: MediaPipe face detection (faces counted, largest = primary), 478-point mesh on the
-primary face (AU proxies, head pose, gaze; :mod:`face_geometry`) and the 7-class FER2013
-expression model (the ``fer`` package's quantised tflite, run with ai-edge-litert).
+primary face (head pose, gaze and facial-action proxies measured with the head's rotation removed;
+:mod:`face_geometry`, :mod:`face_actions`) and the 7-class FER2013 expression model (the ``fer``
+package's quantised tflite, run with ai-edge-litert).
 
-Per sampled frame -> a timeline point (face distribution, :func:`hypotheses.face_frame_scores`);
-per clip -> means, active fractions and peak frames, each stated in a cue.
+Per sampled frame the mesh measures and the FER reading are kept; at the end of the clip the
+action proxies are read against a per-person baseline (the clip's calmest frames, when there are
+enough), each frame's two readings are fused (:mod:`face_fusion`) into a timeline point, and the
+clip gets means, active fractions and peak frames, each stated in a cue. Frames whose head is
+turned beyond 45 degrees (or tilted beyond 35) are counted but not read.
 """
 
 from __future__ import annotations
@@ -16,23 +20,21 @@ import cv2
 import numpy as np
 
 from emoreason.errors import ModelNotFoundError
+from emoreason.perception import face_fusion as fusion
 from emoreason.perception.base import FrameExtractor, fmt_time
 from emoreason.perception.decode import FrameStats, SampledFrame, StreamFacts
-from emoreason.perception.face_geometry import AU_NAMES, RAW_NAMES, au_intensities, raw_measures
+from emoreason.perception.face_actions import (
+    ACTION_NAMES,
+    ACTIONS,
+    action_intensities,
+    action_scores,
+    clip_baseline,
+    describe_actions,
+)
+from emoreason.perception.face_geometry import RAW_NAMES, raw_measures
 from emoreason.perception.hypotheses import face_frame_scores, fer_distribution
 from emoreason.schema import EMOTIONS, Cue, ModalityEvidence, TimelinePoint
 
-AU_PHRASES: dict[str, str] = {
-    "inner_brow_raiser": "inner brows raised",
-    "outer_brow_raiser": "outer brows raised",
-    "brow_lowerer": "brows drawn together and lowered",
-    "lid_tightener": "eyes narrowed or closed",
-    "upper_lid_raiser": "eyes widened",
-    "lip_corner_puller": "lip corners pulled up",
-    "lip_corner_depressor": "lip corners pulled down",
-    "lip_pressor": "lips pressed together",
-    "jaw_drop": "jaw dropped, mouth open",
-}
 TINY_SIDE = 96  # below this (pixels, shorter side) face detection is unreliable
 
 
@@ -41,10 +43,14 @@ class _FaceFrame:
     time: float
     faces: int
     box_area: float  # fraction of the frame
+    side_px: float  # shorter side of the face box
     fer: dict[str, float] | None
-    aus: dict[str, float]
     raw: dict[str, float]
-    scores: dict[str, float]
+    # filled at the end of the clip (the baseline needs every frame)
+    aus: dict[str, float] = field(default_factory=dict)
+    actions: dict[str, float] | None = None
+    scores: dict[str, float] | None = None  # None: pose too extreme to read
+    quality: float = 0.0
 
 
 @dataclass
@@ -60,9 +66,10 @@ class FaceExtractor(FrameExtractor):
     modality = "face"
     feature_names = (
         "frames_sampled", "frames_with_face", "face_coverage", "max_faces_in_frame",
-        "mean_faces", "face_area_fraction", "expression_change",
+        "mean_faces", "face_area_fraction", "expression_change", "frames_readable",
+        "face_quality", "face_reliability", "baseline_frames",
         *(f"p_{e}" for e in EMOTIONS), *(f"fer_{e}" for e in EMOTIONS),
-        *(f"au_{a}" for a in AU_NAMES), *RAW_NAMES,
+        *(f"act_{e}" for e in EMOTIONS), *(f"au_{a}" for a in ACTION_NAMES), *RAW_NAMES,
     )  # fmt: skip
 
     def __init__(self, config=None) -> None:
@@ -133,10 +140,9 @@ class FaceExtractor(FrameExtractor):
         gray = cv2.cvtColor(rgb[max(0, y0 - pad_y) : y1 + pad_y, max(0, x0 - pad_x) : x1 + pad_x],
                             cv2.COLOR_RGB2GRAY)  # fmt: skip
         fer = self.classify_expression(gray) if gray.size else None
-        raw, aus = self._mesh_measures(rgb, (x0, y0, x1, y1))
         st.frames.append(_FaceFrame(
-            time=frame.time, faces=len(boxes), box_area=bw * bh / (w * h), fer=fer, aus=aus,
-            raw=raw, scores=face_frame_scores(fer, aus),
+            time=frame.time, faces=len(boxes), box_area=bw * bh / (w * h), side_px=min(bw, bh),
+            fer=fer, raw=self._mesh_measures(rgb, (x0, y0, x1, y1)),
         ))  # fmt: skip
 
     def _mesh_measures(self, rgb: np.ndarray, box: tuple[int, int, int, int]):
@@ -148,12 +154,11 @@ class FaceExtractor(FrameExtractor):
         crop = np.ascontiguousarray(rgb[cy0 : min(h, y1 + my), cx0 : min(w, x1 + mx)])
         result = self._mesh.process(crop)
         if not result.multi_face_landmarks:
-            return {}, {}
+            return {}
         ch, cw = crop.shape[:2]
         lm = result.multi_face_landmarks[0].landmark
-        points = np.array([[p.x * cw, p.y * ch] for p in lm], dtype=np.float64)  # (478, 2) px
-        raw = raw_measures(points)
-        return raw, au_intensities(raw)
+        points = np.array([[p.x * cw, p.y * ch, p.z * cw] for p in lm])  # (478, 3) px, z as x
+        return raw_measures(points)
 
     def finish(self, stats: FrameStats) -> ModalityEvidence:
         st = self._state
@@ -170,47 +175,69 @@ class FaceExtractor(FrameExtractor):
             return self.unavailable(
                 f"no face detected in 0/{n} sampled frames{note}", frames_analyzed=n
             )
-        return self._summarise(n, frames, st.max_faces, tiny)
+        baseline = read_frames(frames)
+        return self._summarise(n, frames, st.max_faces, tiny, baseline)
 
     def _summarise(
-        self, n: int, frames: list[_FaceFrame], max_faces: int, tiny: bool
+        self, n: int, frames: list[_FaceFrame], max_faces: int, tiny: bool, baseline: int
     ) -> ModalityEvidence:
         k = len(frames)
-        times = np.array([f.time for f in frames])
-        scores = np.array([[f.scores[e] for e in EMOTIONS] for f in frames])  # (k, 7)
-        fer_frames = [f for f in frames if f.fer is not None]
+        read = [f for f in frames if f.scores is not None]
+        fer_frames = [f for f in read if f.fer is not None]
+        act_frames = [f for f in read if f.actions is not None]
+        weights = [f.quality for f in read]
+        pooled = fusion.pool_frames([f.scores for f in read], weights)
+        fer_mean = fusion.pool_frames([f.fer for f in fer_frames], [f.quality for f in fer_frames])
+        act_mean = fusion.pool_frames([f.actions for f in act_frames],
+                                      [f.quality for f in act_frames])  # fmt: skip
+        top = max(pooled, key=lambda e: pooled[e])
+        reliability = fusion.class_reliability(
+            top, fer_mean if fer_frames else None, act_mean if act_frames else None
+        )
+        scores = np.array([[f.scores[e] for e in EMOTIONS] for f in read])  # (r, 7)
         values: dict[str, float | None] = {
             "frames_sampled": n, "frames_with_face": k, "face_coverage": k / n,
             "max_faces_in_frame": max_faces, "mean_faces": float(np.mean([f.faces for f in frames])),
             "face_area_fraction": float(np.mean([f.box_area for f in frames])),
-            "expression_change": float(np.abs(np.diff(scores, axis=0)).sum(1).mean()) if k > 1 else 0.0,
+            "expression_change": float(np.abs(np.diff(scores, axis=0)).sum(1).mean())
+            if len(read) > 1 else 0.0,
+            "frames_readable": len(read), "baseline_frames": baseline,
+            "face_quality": float(np.mean(weights)) if read else None,
+            "face_reliability": reliability if read else None,
         }  # fmt: skip
-        values |= {f"p_{e}": float(scores[:, i].mean()) for i, e in enumerate(EMOTIONS)}
+        if read:
+            values |= {f"p_{e}": pooled[e] for e in EMOTIONS}
         if fer_frames:
-            values |= {f"fer_{e}": float(np.mean([f.fer[e] for f in fer_frames])) for e in EMOTIONS}
-        for name in AU_NAMES:
-            vals = [f.aus[name] for f in frames if name in f.aus]
-            values[f"au_{name}"] = float(np.mean(vals)) if vals else None
+            values |= {f"fer_{e}": fer_mean[e] for e in EMOTIONS}
+        if act_frames:
+            values |= {f"act_{e}": act_mean[e] for e in EMOTIONS}
+        for a in ACTIONS.values():
+            vals = [f.aus[a.code] for f in frames if a.code in f.aus]
+            values[f"au_{a.name}"] = float(np.mean(vals)) if vals else None
         for name in RAW_NAMES:
             vals = [f.raw[name] for f in frames if name in f.raw]
             values[name] = float(np.mean(vals)) if vals else None
-        cues = self._cues(n, frames, times, scores, fer_frames, max_faces, values)
+        cues = self._cues(n, frames, read, max_faces, values)
+        if fer_frames and act_frames:
+            cues += _disagreement_cue(fer_mean, act_mean, act_frames)
         status = f"face found in {k}/{n} sampled frames"
         if max_faces > 1:
             status += f"; up to {max_faces} faces in a frame (the largest is analysed)"
         if tiny:
             status += "; frames are very small, measurements are rough"
         timeline = [TimelinePoint(time=f.time, scores={e: round(f.scores[e], 4) for e in EMOTIONS})
-                    for f in frames]  # fmt: skip
+                    for f in read]  # fmt: skip
         return ModalityEvidence(
             modality=self.modality, available=True, status=status,
             features=self.declared(values), cues=cues, timeline=timeline, frames_analyzed=n,
             extra={"peak_frames": {c.name: c.start for c in cues if c.start is not None}},
         )  # fmt: skip
 
-    def _cues(self, n, frames, times, scores, fer_frames, max_faces, values) -> list[Cue]:
+    def _cues(self, n, frames, read, max_faces, values) -> list[Cue]:
         k = len(frames)
+        times = np.array([f.time for f in frames])
         cues: list[Cue] = []
+        fer_frames = [f for f in read if f.fer is not None]
         if fer_frames:
             labels = [max(f.fer, key=f.fer.get) for f in fer_frames]
             top = max(set(labels), key=labels.count)
@@ -222,18 +249,25 @@ class FaceExtractor(FrameExtractor):
                 description=f"expression model reads '{top}' in {labels.count(top)}/{len(fer_frames)} "
                 f"face frames (mean p={probs.mean():.2f}, peak {probs.max():.2f} at {fmt_time(peak)})",
             ))  # fmt: skip
-        for name in AU_NAMES:
-            vals = np.array([f.aus.get(name, 0.0) for f in frames])
+        for a in ACTIONS.values():
+            vals = np.array([f.aus.get(a.code, 0.0) for f in frames])
             active = int((vals >= 0.5).sum())
             if active < max(1, 0.2 * k):
                 continue
             peak = float(times[int(vals.argmax())])
             cues.append(Cue(
-                name=name, value=round(float(vals.mean()), 3), start=peak,
+                name=a.name, value=round(float(vals.mean()), 3), start=peak,
                 confidence=round(float(min(1.0, active / k + 0.2)), 3),
-                description=f"{AU_PHRASES[name]} in {active}/{k} face frames (peak at {fmt_time(peak)})",
+                description=f"{a.phrase} in {active}/{k} face frames (peak at {fmt_time(peak)})",
             ))  # fmt: skip
         cues += _pose_cues(values)
+        extreme = k - len(read)
+        if extreme:
+            cues.append(Cue(
+                name="pose_too_extreme", value=extreme,
+                description=f"head turned beyond {fusion.MAX_YAW_DEG:.0f} degrees (or tilted beyond "
+                f"{fusion.MAX_PITCH_DEG:.0f}) in {extreme}/{k} face frames: expression not read there",
+            ))  # fmt: skip
         if max_faces > 1:
             cues.append(
                 Cue(
@@ -253,9 +287,40 @@ class FaceExtractor(FrameExtractor):
         return cues
 
 
+def read_frames(frames: list[_FaceFrame]) -> int:
+    """Fill each frame's action intensities, action reading, fused scores and quality; returns how
+    many calm frames set the per-person baseline (0: population norms)."""
+    with_mesh = [f for f in frames if f.raw]
+    neutral = [f.fer["neutral"] if f.fer is not None else None for f in with_mesh]
+    baseline = clip_baseline([f.raw for f in with_mesh], neutral)
+    for f in frames:
+        yaw, pitch = f.raw.get("head_yaw_deg"), f.raw.get("head_pitch_deg")
+        if f.raw:
+            f.aus = action_intensities(f.raw, baseline)
+            f.actions = action_scores(f.aus)
+        if fusion.pose_readable(yaw, pitch) and (f.fer is not None or f.actions is not None):
+            f.scores = face_frame_scores(f.fer, f.actions)
+            f.quality = fusion.frame_quality(f.side_px, yaw, pitch)
+    return max(3, len(with_mesh) // 3) if baseline else 0
+
+
+def _disagreement_cue(fer: dict, actions: dict, act_frames: list[_FaceFrame]) -> list[Cue]:
+    pair = fusion.disagreement(fer, actions)
+    if pair is None:
+        return []
+    model, formed = pair
+    peak = max(act_frames, key=lambda f: f.actions[formed])
+    parts = describe_actions(peak.aus, formed) or ["the facial actions"]
+    return [Cue(
+        name="face_readers_disagree", value=round(actions[formed], 3), start=peak.time,
+        description=f"the expression model reads {model} ({fer[model]:.2f}), the facial actions "
+        f"form {formed} ({actions[formed]:.2f}: {', '.join(parts)})",
+    )]  # fmt: skip
+
+
 def _pose_cues(v: dict[str, float | None]) -> list[Cue]:
     cues = []
-    yaw, pitch, roll = v.get("head_yaw_deg"), v.get("head_pitch_ratio"), v.get("head_roll_deg")
+    yaw, pitch, roll = v.get("head_yaw_deg"), v.get("head_pitch_deg"), v.get("head_roll_deg")
     if yaw is not None and abs(yaw) >= 15:
         side = "to the image left" if yaw < 0 else "to the image right"
         cues.append(
@@ -266,10 +331,12 @@ def _pose_cues(v: dict[str, float | None]) -> list[Cue]:
                 description=f"head turned {side} (about {abs(yaw):.0f} degrees)",
             )
         )
-    if pitch is not None and pitch > 0.45:
-        cues.append(Cue(name="head_down", value=round(pitch, 3), description="head tilted down"))
-    if pitch is not None and pitch < 0.25:
-        cues.append(Cue(name="head_up", value=round(pitch, 3), description="head tilted up"))
+    if pitch is not None and pitch >= 15:
+        cues.append(Cue(name="head_down", value=round(pitch, 1), unit="deg",
+                        description="head tilted down"))  # fmt: skip
+    if pitch is not None and pitch <= -15:
+        cues.append(Cue(name="head_up", value=round(pitch, 1), unit="deg",
+                        description="head tilted up"))  # fmt: skip
     if roll is not None and abs(roll) >= 12:
         cues.append(
             Cue(

@@ -1,10 +1,16 @@
-"""Geometric action-unit proxies, head pose and gaze from the 478-point MediaPipe face mesh (ours).
+"""Face geometry from the 478-point MediaPipe face mesh (ours): a head frame with the rotation
+removed, the raw distances the action-unit proxies read, head pose and gaze.
 
-No package ships AU or blendshape models, so each proxy is a landmark distance in a
-face-aligned frame: origin between the eyes, x along the eye line (roll removed), unit =
-inter-ocular distance (IOD, between eye centres). Raw ratios are mapped to an intensity in
-[0, 1] by a linear ramp between a typical-neutral value and a clearly-expressive value
-(``AU_RAMPS``), chosen on frontal faces; they are proxies, not FACS codes.
+**Head frame.** The mesh gives x, y (pixels) and z (depth, same scale as x). Rotation is removed
+by expressing every landmark in a frame fixed to rigid points of the head: origin between the eye
+centres, x along the eye line (subject's right eye -> left eye), y towards the subnasale
+(orthogonalised against x), z = x cross y; unit = inter-ocular distance (IOD, between the eye
+centres). A distance measured in this frame does not change when the head turns, tilts or nods,
+nor with the face's size or position in the picture. 2-D input (z = 0) works the same way, with
+only the in-plane roll removed.
+
+**Pose.** Yaw, pitch and roll (degrees) are read from the frame's axes in camera coordinates.
+Pitch 0 is a face looking straight at the camera (see :data:`NOSE_LINE_TILT_DEG`).
 """
 
 from __future__ import annotations
@@ -13,80 +19,104 @@ import math
 
 import numpy as np
 
-# landmark indices (subject's right = image left)
+# landmark indices (subject's right = image left); groups follow MediaPipe's face_mesh_connections
 R_EYE_OUT, R_EYE_IN, R_EYE_UP, R_EYE_LO = 33, 133, 159, 145
 L_EYE_OUT, L_EYE_IN, L_EYE_UP, L_EYE_LO = 263, 362, 386, 374
-R_BROW_IN, R_BROW_OUT, L_BROW_IN, L_BROW_OUT = 55, 46, 285, 276
+R_BROW_IN, R_BROW_IN_UP, R_BROW_MID, R_BROW_OUT, R_BROW_OUT_UP = 55, 107, 52, 46, 70
+L_BROW_IN, L_BROW_IN_UP, L_BROW_MID, L_BROW_OUT, L_BROW_OUT_UP = 285, 336, 282, 276, 300
 MOUTH_R, MOUTH_L, LIP_UP_IN, LIP_LO_IN, LIP_UP_OUT, LIP_LO_OUT = 61, 291, 13, 14, 0, 17
-NOSE_TIP, CHEEK_R, CHEEK_L, CHIN = 1, 234, 454, 152
+NOSE_TIP, SUBNASALE, NOSE_WING_R, NOSE_WING_L = 1, 2, 64, 294
+CHEEK_R, CHEEK_L, CHEEK_APEX_R, CHEEK_APEX_L, CHIN = 234, 454, 50, 280, 152
 R_IRIS, L_IRIS = 468, 473
 
-#: raw ratio -> (neutral, expressive) ramp for each AU proxy (ours; see module docstring)
-AU_RAMPS: dict[str, tuple[str, float, float]] = {
-    "inner_brow_raiser": ("inner_brow_height", 0.25, 0.38),
-    "outer_brow_raiser": ("outer_brow_height", 0.22, 0.35),
-    "brow_lowerer": ("brow_gap", 0.38, 0.30),
-    "lid_tightener": ("eye_aperture", 0.11, 0.05),
-    "upper_lid_raiser": ("eye_aperture", 0.18, 0.28),
-    "lip_corner_puller": ("corner_lift", 0.04, 0.14),
-    "lip_corner_depressor": ("corner_lift", 0.00, -0.08),
-    "lip_pressor": ("lip_thickness", 0.22, 0.12),
-    "jaw_drop": ("mouth_open", 0.08, 0.45),
-}
-AU_NAMES: tuple[str, ...] = tuple(AU_RAMPS)
+#: tilt (deg) of the eye-midpoint -> subnasale line out of the image plane on a face looking
+#: straight at the camera (the nose base sits in front of the eyes), measured on the frontal
+#: portrait of the example clips; the frame is turned back by it so that its y axis is upright
+NOSE_LINE_TILT_DEG = 27.0
+
 RAW_NAMES: tuple[str, ...] = (
-    "inner_brow_height", "outer_brow_height", "brow_gap", "eye_aperture", "corner_lift",
-    "mouth_width", "mouth_open", "lip_thickness", "head_yaw_deg", "head_pitch_ratio",
+    "inner_brow_height", "outer_brow_height", "mid_brow_height", "brow_gap", "upper_lid_height",
+    "lower_lid_height", "eye_aperture", "cheek_height", "nose_wing_height", "upper_lip_gap",
+    "corner_lift", "mouth_width", "mouth_open", "lip_thickness", "head_yaw_deg", "head_pitch_deg",
     "head_roll_deg", "gaze_horizontal", "gaze_vertical",
 )  # fmt: skip
+#: measures that describe the expression (the rest are pose and gaze)
+SHAPE_NAMES: tuple[str, ...] = RAW_NAMES[:14]
 
 
-def aligned(points: np.ndarray) -> tuple[np.ndarray, float, float]:
-    """Landmarks (N, 2) in pixels -> face-aligned (N, 2) in IOD units, plus roll (deg) and IOD (px)."""
-    right = (points[R_EYE_OUT] + points[R_EYE_IN]) / 2
-    left = (points[L_EYE_OUT] + points[L_EYE_IN]) / 2
-    axis = left - right
-    iod = float(np.hypot(*axis))
-    roll = math.atan2(axis[1], axis[0])
-    c, s = math.cos(-roll), math.sin(-roll)
-    rot = np.array([[c, -s], [s, c]])  # (2, 2) rotation by -roll
-    centred = (points - (right + left) / 2) @ rot.T  # (N, 2) @ (2, 2) -> (N, 2)
-    return centred / max(iod, 1e-6), math.degrees(roll), iod
+def head_frame(points: np.ndarray) -> tuple[np.ndarray, np.ndarray, float]:
+    """Landmarks (N, 2|3) -> (landmarks (N, 3) in the head frame in IOD units, axes (3, 3) whose
+    rows are the frame's x, y, z in camera coordinates, IOD in input units)."""
+    p = np.asarray(points, dtype=np.float64)
+    if p.shape[1] == 2:
+        p = np.concatenate([p, np.zeros((len(p), 1))], axis=1)  # (N, 2) -> (N, 3)
+    right = (p[R_EYE_OUT] + p[R_EYE_IN]) / 2
+    left = (p[L_EYE_OUT] + p[L_EYE_IN]) / 2
+    origin = (right + left) / 2
+    x = left - right
+    iod = float(np.linalg.norm(x))
+    x = x / max(iod, 1e-9)
+    down = p[SUBNASALE] - origin
+    down = down - (down @ x) * x
+    if np.linalg.norm(down) < 1e-9:  # degenerate input: perpendicular in the image plane
+        down = np.array([-x[1], x[0], 0.0])
+    y = down / np.linalg.norm(down)
+    z = np.cross(x, y)
+    t = math.radians(NOSE_LINE_TILT_DEG) if p[:, 2].any() else 0.0
+    y, z = math.cos(t) * y + math.sin(t) * z, math.cos(t) * z - math.sin(t) * y  # upright
+    axes = np.stack([x, y, z])  # (3, 3), rows = frame axes
+    local = (p - origin) @ axes.T / max(iod, 1e-9)  # (N, 3) @ (3, 3) -> (N, 3)
+    return local, axes, iod
+
+
+def pose_degrees(axes: np.ndarray) -> tuple[float, float, float]:
+    """(yaw, pitch, roll) in degrees from the head frame's axes. Yaw < 0: face turned towards the
+    image left; pitch > 0: head tilted down; roll: eye line's angle in the image."""
+    x, _, z = axes
+    facing = -z  # from the face towards the viewer side (camera z grows away from the camera)
+    yaw = math.degrees(math.atan2(facing[0], -facing[2])) if abs(facing[2]) > 1e-9 else 0.0
+    pitch = math.degrees(math.atan2(facing[1], math.hypot(facing[0], facing[2])))
+    roll = math.degrees(math.atan2(x[1], x[0]))
+    return yaw, pitch, roll
 
 
 def raw_measures(points: np.ndarray) -> dict[str, float]:
-    """Geometric ratios of one face; ``points`` is (478, 2) or (468, 2) in pixels (x right, y down)."""
-    p, roll, _ = aligned(points)
-    y = p[:, 1]  # down is positive
+    """Geometric measures of one face in IOD units; ``points`` is (N, 2) or (N, 3), N = 468 or 478,
+    in pixels (x right, y down, z away from the camera). y grows downwards in the head frame."""
+    p, axes, _ = head_frame(points)
+    x, y = p[:, 0], p[:, 1]
 
-    def dist(a: int, b: int) -> float:
-        return float(np.hypot(*(p[a] - p[b])))
+    def both(right: int, left: int) -> float:
+        return float((y[right] + y[left]) / 2)
 
+    eye_line = (y[R_EYE_OUT] + y[R_EYE_IN] + y[L_EYE_OUT] + y[L_EYE_IN]) / 4
     mouth_centre_y = (y[LIP_UP_IN] + y[LIP_LO_IN]) / 2
+    inner_brow = (both(R_BROW_IN, L_BROW_IN) + both(R_BROW_IN_UP, L_BROW_IN_UP)) / 2
+    outer_brow = (both(R_BROW_OUT, L_BROW_OUT) + both(R_BROW_OUT_UP, L_BROW_OUT_UP)) / 2
     out = {
-        "inner_brow_height": ((y[R_EYE_IN] - y[R_BROW_IN]) + (y[L_EYE_IN] - y[L_BROW_IN])) / 2,
-        "outer_brow_height": ((y[R_EYE_OUT] - y[R_BROW_OUT]) + (y[L_EYE_OUT] - y[L_BROW_OUT])) / 2,
-        "brow_gap": dist(R_BROW_IN, L_BROW_IN),
-        "eye_aperture": ((y[R_EYE_LO] - y[R_EYE_UP]) + (y[L_EYE_LO] - y[L_EYE_UP])) / 2,
-        "corner_lift": mouth_centre_y - (y[MOUTH_R] + y[MOUTH_L]) / 2,
-        "mouth_width": dist(MOUTH_R, MOUTH_L),
+        "inner_brow_height": (y[R_EYE_IN] + y[L_EYE_IN]) / 2 - inner_brow,
+        "outer_brow_height": (y[R_EYE_OUT] + y[L_EYE_OUT]) / 2 - outer_brow,
+        "mid_brow_height": eye_line - both(R_BROW_MID, L_BROW_MID),
+        "brow_gap": abs(x[L_BROW_IN] - x[R_BROW_IN]),
+        "upper_lid_height": eye_line - both(R_EYE_UP, L_EYE_UP),
+        "lower_lid_height": both(R_EYE_LO, L_EYE_LO) - eye_line,
+        "eye_aperture": both(R_EYE_LO, L_EYE_LO) - both(R_EYE_UP, L_EYE_UP),
+        "cheek_height": both(CHEEK_APEX_R, CHEEK_APEX_L) - eye_line,
+        "nose_wing_height": both(NOSE_WING_R, NOSE_WING_L) - eye_line,
+        "upper_lip_gap": y[LIP_UP_OUT] - y[SUBNASALE],
+        "corner_lift": mouth_centre_y - both(MOUTH_R, MOUTH_L),
+        "mouth_width": abs(x[MOUTH_L] - x[MOUTH_R]),
         "mouth_open": max(0.0, y[LIP_LO_IN] - y[LIP_UP_IN]),
         "lip_thickness": max(0.0, (y[LIP_UP_IN] - y[LIP_UP_OUT]) + (y[LIP_LO_OUT] - y[LIP_LO_IN])),
-        "head_roll_deg": roll,
     }
-    # yaw: nose tip offset from the cheek midline, as a fraction of half the face width
-    half_width = max(1e-6, abs(p[CHEEK_L, 0] - p[CHEEK_R, 0]) / 2)
-    offset = (p[NOSE_TIP, 0] - (p[CHEEK_L, 0] + p[CHEEK_R, 0]) / 2) / half_width
-    out["head_yaw_deg"] = math.degrees(math.asin(max(-1.0, min(1.0, offset))))
-    # pitch: where the nose tip sits between eye line (0) and chin (1); ~0.45 when frontal
-    out["head_pitch_ratio"] = float(p[NOSE_TIP, 1] / max(1e-6, p[CHIN, 1]))
-    if len(points) > L_IRIS and out["eye_aperture"] > 0.06:  # closed eyes: no gaze
+    out["head_yaw_deg"], out["head_pitch_deg"], out["head_roll_deg"] = pose_degrees(axes)
+    if len(p) > L_IRIS and out["eye_aperture"] > 0.06:  # closed eyes: no gaze
         out["gaze_horizontal"], out["gaze_vertical"] = _gaze(p)
     return {k: float(v) for k, v in out.items()}
 
 
 def _gaze(p: np.ndarray) -> tuple[float, float]:
-    """Iris position inside each eye: -1 (image left / up) .. +1 (image right / down), averaged."""
+    """Iris position inside each eye: -1 (towards the subject's right / up) .. +1, averaged."""
     h, v = [], []
     for iris, a, b, up, lo in ((R_IRIS, R_EYE_OUT, R_EYE_IN, R_EYE_UP, R_EYE_LO),
                                (L_IRIS, L_EYE_IN, L_EYE_OUT, L_EYE_UP, L_EYE_LO)):  # fmt: skip
@@ -102,12 +132,3 @@ def ramp(value: float, neutral: float, expressive: float) -> float:
     if expressive == neutral:
         return 0.0
     return float(min(1.0, max(0.0, (value - neutral) / (expressive - neutral))))
-
-
-def au_intensities(raw: dict[str, float]) -> dict[str, float]:
-    """AU proxy intensities in [0, 1]; lip press only counts with a closed mouth (a smile also
-    thins the lips)."""
-    out = {au: ramp(raw[key], lo, hi) for au, (key, lo, hi) in AU_RAMPS.items() if key in raw}
-    if "lip_pressor" in out and raw.get("mouth_open", 0.0) > 0.03:
-        out["lip_pressor"] = 0.0
-    return out

@@ -3,14 +3,18 @@
 Label set: :data:`~emoreason.schema.labels.EMOTIONS` (neutral, happy, sad, angry, fearful,
 surprised, disgusted). Each rule yields a distribution and a confidence in [0, 1].
 
-**visual** (face-driven, body supplementing)::
+**visual** (face-driven, body supplementing; the face part is :mod:`face_fusion`)::
 
-    p_face  = 0.75 * mean_t FER(t) + 0.25 * AU(mean action-unit proxies)
-    p       = 0.9 * p_face + 0.1 * BODY(posture)            (body term only when a body was seen)
-    conf    = sqrt(face_coverage) * (0.4 + 0.6 * max(p)) * (0.7 if argmax in {angry, disgusted})
+    p_face(t) ∝ r_fer(e) * FER(t)(e) + r_act(e) * ACTIONS(t)(e)     per frame, per class e
+    p_face    = quality-weighted mean over the frames with a readable pose
+    p         = 0.9 * p_face + 0.1 * BODY(posture)            (body term only when a body was seen)
+    conf      = sqrt(coverage) * (1 - exp(-frames/4)) * quality * (0.3 + 0.7 max p) * (0.5 + 0.5 r)
 
-The 0.7 factor encodes the measured weakness of the shipped FER2013 model on anger/disgust.
-Without a face the visual hypothesis rests on the body alone with confidence <= 0.25.
+``ACTIONS`` reads EMFACS prototype combinations of facial-action proxies
+(:mod:`face_actions`); ``r_fer``/``r_act`` are per-class reliabilities (the FER2013 model is weak
+on anger, fear and disgust), ``r`` the reliability of the top class. A still image is one frame
+of evidence. Without a readable face the visual hypothesis rests on the body alone with
+confidence <= 0.25.
 
 **acoustic**::
 
@@ -33,6 +37,8 @@ import math
 
 import numpy as np
 
+from emoreason.perception.face_actions import ACTION_NAMES
+from emoreason.perception.face_fusion import face_confidence, fuse_frame
 from emoreason.schema import EMOTIONS, EmotionHypothesis, ModalityEvidence, Transcript
 from emoreason.schema.labels import normalize_distribution
 
@@ -118,49 +124,12 @@ def fer_distribution(probs: np.ndarray) -> dict[str, float]:
     return normalize_distribution(dict(zip(FER_LABELS, map(float, probs), strict=True)))
 
 
-#: Action-unit proxy -> emotions it supports (weight) - ours, after FACS prototypes
-#: (happy: AU12; sad: AU1+AU15; angry: AU4+AU7+AU24; surprised: AU1+AU2+AU26+wide eyes;
-#: fearful: AU1+AU4+wide eyes; disgusted: AU4 + lip press, weak).
-AU_SUPPORT: dict[str, dict[str, float]] = {
-    "lip_corner_puller": {"happy": 1.0},
-    "lip_corner_depressor": {"sad": 0.7, "disgusted": 0.3},
-    "inner_brow_raiser": {"sad": 0.5, "fearful": 0.3, "surprised": 0.2},
-    "outer_brow_raiser": {"surprised": 0.7, "fearful": 0.3},
-    "brow_lowerer": {"angry": 0.6, "sad": 0.2, "disgusted": 0.2},
-    "lid_tightener": {"angry": 0.4, "sad": 0.3, "disgusted": 0.2, "happy": 0.1},
-    "lip_pressor": {"angry": 0.7, "sad": 0.3},
-    "jaw_drop": {"surprised": 0.6, "fearful": 0.4},
-    "upper_lid_raiser": {"surprised": 0.5, "fearful": 0.5},
-}
-
-
-def au_scores(aus: dict[str, float | None]) -> dict[str, float]:
-    """Distribution from AU proxy intensities in [0, 1]: neutral keeps mass 0.5 - 0.5*max(AU)."""
-    mass = dict.fromkeys(EMOTIONS, 0.0)
-    strongest = 0.0
-    for au, intensity in aus.items():
-        if intensity is None or au not in AU_SUPPORT:
-            continue
-        strongest = max(strongest, intensity)
-        for emotion, weight in AU_SUPPORT[au].items():
-            mass[emotion] += weight * intensity
-    total = sum(mass.values())
-    neutral = 0.5 - 0.5 * strongest
-    if total <= 0:
-        return {e: 1.0 if e == "neutral" else 0.0 for e in EMOTIONS}
-    out = {e: (1 - neutral) * v / total for e, v in mass.items()}
-    out["neutral"] += neutral
-    return normalize_distribution(out)
-
-
 def face_frame_scores(
-    fer: dict[str, float] | None, aus: dict[str, float | None]
+    fer: dict[str, float] | None, actions: dict[str, float] | None
 ) -> dict[str, float]:
-    """One frame's face distribution: 0.75 FER + 0.25 AU (AU alone when FER is missing)."""
-    au = au_scores(aus)
-    if fer is None:
-        return au
-    return {e: 0.75 * fer[e] + 0.25 * au[e] for e in EMOTIONS}
+    """One frame's face distribution: the expression model's and the facial actions' readings,
+    each class weighted by the reader's reliability on it (:func:`face_fusion.fuse_frame`)."""
+    return fuse_frame(fer, actions)
 
 
 def body_scores(f: dict[str, float | None]) -> dict[str, float] | None:
@@ -196,19 +165,24 @@ def visual_hypothesis(
         )  # fmt: skip
     f = face.features
     face_dist = {e: f.get(f"p_{e}") or 0.0 for e in EMOTIONS}
+    if sum(face_dist.values()) <= 0:  # faces seen, none in a readable pose
+        return visual_hypothesis(None, body)
     face_dist = normalize_distribution(face_dist)
     dist = face_dist
     based_on = [
-        c.name for c in face.cues if c.name.startswith("expression") or c.name in AU_SUPPORT
-    ][:6]
+        c.name for c in face.cues
+        if c.name.startswith("expression") or c.name in ACTION_NAMES or c.name == "face_readers_disagree"
+    ][:6]  # fmt: skip
     if body_dist is not None:
         dist = {e: 0.9 * face_dist[e] + 0.1 * body_dist[e] for e in EMOTIONS}
         based_on.append("posture")
-    coverage = f.get("face_coverage") or 0.0
-    top = max(dist, key=lambda e: dist[e])
-    confidence = math.sqrt(coverage) * (0.4 + 0.6 * dist[top])
-    if top in ("angry", "disgusted"):
-        confidence *= 0.7
+    confidence = face_confidence(
+        dist,
+        reliability=f.get("face_reliability") or 0.0,
+        coverage=f.get("face_coverage") or 0.0,
+        frames=f.get("frames_readable") or 0.0,
+        quality=f.get("face_quality") or 0.0,
+    )
     return EmotionHypothesis(
         modality="visual", distribution=normalize_distribution(dist),
         confidence=round(min(0.95, confidence), 3), based_on=based_on,
