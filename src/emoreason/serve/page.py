@@ -1,20 +1,24 @@
 """The page for people and the API docs, all served from this machine (no CDN, works offline).
 
 - ``/`` and ``/static/*``: plain HTML, CSS and JavaScript shipped as package data.
-- ``/fonts/cjk``: a CJK font file found on this machine (Debian ``fonts-noto-cjk`` or
+- ``/fonts/cjk``: a CJK font found on this machine (Debian ``fonts-noto-cjk`` or
   ``fonts-wqy-*``), for browsers elsewhere that have none; the CSS asks for locally installed
-  CJK fonts first, so this is only fetched when those are missing. 404 when there is none.
+  CJK fonts first, so this is only fetched when those are missing. Debian ships them as font
+  collections (.ttc), which browsers refuse in ``@font-face``, so the Simplified Chinese face is
+  taken out of the collection once (fontTools) and served as a single font. 404 when none.
 - ``/docs``: Swagger UI from the ``swagger-ui-bundle-v2`` package when it is installed (the
   ``serve`` extra); without it there is no ``/docs`` (``/openapi.json`` is still served).
 """
 
 from __future__ import annotations
 
+import functools
+import io
 from pathlib import Path
 
 from fastapi import FastAPI
 from fastapi.openapi.docs import get_swagger_ui_html
-from fastapi.responses import FileResponse, HTMLResponse, JSONResponse
+from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 
 STATIC = Path(__file__).parent / "static"
@@ -30,6 +34,23 @@ CJK_FONTS = (
 def cjk_font_file() -> Path | None:
     """The first CJK font file installed here, or None."""
     return next((Path(p) for p in CJK_FONTS if Path(p).is_file()), None)
+
+
+@functools.lru_cache(maxsize=1)
+def cjk_font_bytes(path: Path) -> tuple[bytes, str]:
+    """One font a browser accepts -> (bytes, media type); a collection gives its SC face."""
+    if path.suffix.lower() != ".ttc":
+        data = path.read_bytes()
+    else:
+        from fontTools.ttLib import TTCollection
+
+        faces = TTCollection(str(path)).fonts
+        names = [str(face["name"].getDebugName(4) or "") for face in faces]
+        chosen = next((i for i, name in enumerate(names) if " SC" in name), 0)
+        buffer = io.BytesIO()
+        faces[chosen].save(buffer)
+        data = buffer.getvalue()
+    return data, "font/otf" if data[:4] == b"OTTO" else "font/ttf"
 
 
 def swagger_assets() -> Path | None:
@@ -52,12 +73,12 @@ def add_page_routes(app: FastAPI) -> None:
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
 
     @app.get("/fonts/cjk", include_in_schema=False, response_model=None)
-    def cjk_font() -> FileResponse | JSONResponse:
+    def cjk_font() -> Response:
         font = cjk_font_file()
         if font is None:
             return JSONResponse(status_code=404, content={"error": "no CJK font on the server"})
-        media = "font/collection" if font.suffix == ".ttc" else "font/otf"
-        return FileResponse(font, media_type=media, headers={"Cache-Control": "max-age=86400"})
+        data, media_type = cjk_font_bytes(font)
+        return Response(data, media_type=media_type, headers={"Cache-Control": "max-age=86400"})
 
     assets = swagger_assets()
     if assets is None:
