@@ -125,10 +125,66 @@ def _classification_block(
     return out
 
 
+def _exact_label_rows(
+    task: Any, pairs: Sequence[Pair], counts: Counter
+) -> list[tuple[Sample, str, str]]:
+    """MER2023's official reading of a prediction: the ``discrete`` string itself must be one
+    of the labels (MERTools looks it up in ``emo2idx``: no parsing, no case folding, no strip).
+    The script stops on anything else; we score it wrong and count ``not_a_label`` (and
+    ``missing_prediction``: the script asserts one prediction per labelled sample)."""
+    out: list[tuple[Sample, str, str]] = []
+    for sample, prediction in pairs:
+        if sample.label is None:
+            counts["no_reference_label"] += 1
+            continue
+        labels = set(sample.labels or task.labels or [sample.label])
+        value = None
+        if prediction is None:
+            counts["missing_prediction"] += 1
+        else:
+            value = prediction.label if prediction.label is not None else prediction.text
+            if value not in labels:
+                counts["not_a_label"] += 1
+                value = None
+        out.append((sample, sample.label, value or UNPARSEABLE))
+    return out
+
+
 def score_classification(task: Any, pairs: Sequence[Pair], ctx: ScoringContext) -> dict[str, Any]:
-    """Accuracy, weighted P/R/F1, UAR, WAR (+ confusion matrix and per-class scores)."""
+    """Accuracy, weighted P/R/F1, UAR, WAR (+ confusion matrix and per-class scores).
+
+    Used by tasks whose authors published no scoring script (DFEW, the generic JSONL task):
+    the definitions are the standard ones (:mod:`~emoreason.evaluation.metrics.classification`)
+    and free answers are read with our parsing rule under both variants.
+    """
     counts: Counter = Counter()
-    rows = _labelled_predictions(task, pairs, counts)
+    result = _classification_result(task, _labelled_predictions(task, pairs, counts), ctx, counts)
+    result["details"]["reproduces"] = NO_SCRIPT
+    return result
+
+
+NO_SCRIPT = "no public scoring script from the authors: our documented definition"
+MER2023_SCRIPT = (
+    "MERTools MER2023 main-release.py report_results_on_test1_test2 / report_results_on_test3 "
+    "(github.com/zeroQiaoba/MERTools): sklearn f1_score(average='weighted') on exact labels"
+)
+
+
+def score_mer2023(task: Any, pairs: Sequence[Pair], ctx: ScoringContext) -> dict[str, Any]:
+    """MER2023 discrete labels: official = exact label strings (MERTools), robust = parsed."""
+    if ctx.metric_variant == "robust":
+        result = score_classification(task, pairs, ctx)
+        result["details"]["reproduces"] = None
+        return result
+    counts: Counter = Counter()
+    result = _classification_result(task, _exact_label_rows(task, pairs, counts), ctx, counts)
+    result["details"]["reproduces"] = MER2023_SCRIPT
+    return result
+
+
+def _classification_result(
+    task: Any, rows: list[tuple[Sample, str, str]], ctx: ScoringContext, counts: Counter
+) -> dict[str, Any]:
     y_true = [t for _, t, _ in rows]
     y_pred = [p for _, _, p in rows]
     labels = list(task.labels or sorted(set(y_true)))
@@ -138,6 +194,7 @@ def score_classification(task: Any, pairs: Sequence[Pair], ctx: ScoringContext) 
         "confusion_matrix": confusion_matrix(y_true, y_pred, labels).tolist(),
         "per_class": per_class_scores(y_true, y_pred, labels),
         "n_scored": len(rows),
+        "metric_variant": ctx.metric_variant,
     }
     return {"scores": scores, "details": details, "counts": dict(counts)}
 
@@ -330,6 +387,7 @@ SCORERS: dict[str, Callable[[Any, Sequence[Pair], ScoringContext], dict[str, Any
     "classification": score_classification,
     "emobench_m": score_emobench_m,
     "emocue360": score_emocue360,
+    "mer2023": score_mer2023,
     "open_vocab": score_open_vocab,
     "saber": score_saber,
     "voice": score_voice,
