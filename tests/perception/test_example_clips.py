@@ -77,17 +77,31 @@ def test_masking_clip_words_are_calm(clip_evidence) -> None:
     assert "fine" in ev.transcript.text.lower()
 
 
-def test_mandarin_clip_language_is_not_confidently_english(clip_evidence) -> None:
-    """The espeak-ng 'cmn' voice here reads pinyin tone digits with English phonemes, which
-    whisper-base cannot recognise as Mandarin; perception must at least not claim confident
-    English, and must flag the transcript as unreliable."""
+def test_mandarin_clip_is_detected_as_chinese_with_a_chinese_transcript(clip_evidence) -> None:
+    """happy_zh.mp4: natural-sounding Mandarin (Kokoro-82M), '今天真是太开心了！...'."""
     ev = clip_evidence("happy_zh")
     t = ev.transcript
-    assert t is not None and t.language is not None
-    assert t.language == "zh" or (t.language_probability or 0) < 0.6
-    if t.language != "zh":
-        assert "uncertain" in ev.modalities["speech"].status
-        assert ev.hypothesis("verbal").confidence <= 0.5
+    assert t is not None and t.language == "zh" and (t.language_probability or 0) > 0.8
+    assert t.reliable and not t.issues
+    assert "开心" in t.text and "比赛" in t.text  # simplified characters (whisper writes 開心)
+    assert "開" not in t.text and "們" not in t.text
+    assert "uncertain" not in ev.modalities["speech"].status
+    assert ev.hypothesis("verbal").available
+
+
+def test_garbled_speech_is_flagged_and_not_used(clip_evidence) -> None:
+    """garbled_speech.mp4: espeak-ng reading pinyin with English phonemes. Whisper invents words
+    (which words depends on the CPU): they must be flagged and never used as evidence."""
+    ev = clip_evidence("garbled_speech")
+    t = ev.transcript
+    assert t is not None and t.text  # something was heard...
+    assert not t.reliable and t.issues  # ...and the recogniser's own scores disown it
+    speech = ev.modalities["speech"]
+    assert "unreliable" in speech.status
+    assert all(c.name != "transcript" for c in speech.cues)
+    assert not any(t.text[:20] in c.description for c in speech.cues)
+    assert not ev.modalities["verbal"].available
+    assert not ev.hypothesis("verbal").available
 
 
 def test_no_face_clip_says_so_and_audio_still_runs(clip_evidence) -> None:

@@ -88,8 +88,26 @@ def test_chinese_report(result):
     r = result("happy_zh")
     zh = RulesReasoner().reason(r.evidence, "zh")
     assert r.emotion == "happy" == zh.emotion
+    assert r.consistency.verdict.value == "consistent"
+    assert r.evidence.transcript.language == "zh"
     for dim in ("video_desc", "facial_exp_desc", "body_lang_desc", "sentiment_analysis"):
         assert CJK.search(zh.saber.dimension(dim)), dim
+    # the Chinese words are quoted in the Chinese report, as heard
+    assert "开心" in zh.saber.audio_desc.speech_content
+
+
+def test_garbled_words_appear_nowhere(result):
+    """The espeak-ng pinyin clip: whatever whisper invented is in no SABER dimension (EN or ZH)."""
+    r = result("garbled_speech")
+    heard = r.evidence.transcript.text
+    assert heard and not r.evidence.transcript.reliable
+    tokens = {w for w in re.findall(r"[^\W\d_]{4,}|\d{3,}", heard)}
+    zh = RulesReasoner().reason(r.evidence, "zh")
+    for record in (r.saber, zh.saber):
+        text = record.model_dump_json()
+        assert not any(tok in text for tok in tokens), tokens
+        assert "说话人说" not in text and "speaker says" not in text
+    assert r.consistency.modalities["verbal"] is None
 
 
 def test_batch_over_all_examples_with_resume(real_perceiver, monkeypatch, tmp_path):
@@ -99,7 +117,7 @@ def test_batch_over_all_examples_with_resume(real_perceiver, monkeypatch, tmp_pa
     res = runner.invoke(app, ["analyze", str(CLIPS), "-o", str(out), "--no-evidence"])
     assert res.exit_code == 1, res.output
     rows = {r["id"]: r for r in read_jsonl(out)}
-    assert len(rows) == 10
+    assert len(rows) == 11
     errors = {i for i, r in rows.items() if r["status"] == "error"}
     assert errors == {"not_a_video", "truncated"}
     assert all("mp4" in rows[i]["error"] for i in errors)
@@ -108,8 +126,8 @@ def test_batch_over_all_examples_with_resume(real_perceiver, monkeypatch, tmp_pa
     out.write_bytes(b"".join(lines[:-2]) + lines[-2][:25])
     res = runner.invoke(app, ["analyze", str(CLIPS), "-o", str(out), "--resume", "--no-evidence"])
     ids = [r["id"] for r in read_jsonl(out)]
-    assert len(ids) == len(set(ids)) == 10
-    assert "8 skipped" in res.output
+    assert len(ids) == len(set(ids)) == 11
+    assert "9 skipped" in res.output
 
 
 @pytest.mark.parametrize(

@@ -223,6 +223,15 @@ class Perceiver:
                     status=f"{name}: not run (disabled in configuration)",
                 )
                 continue
+            transcript = signal.transcript
+            if name == "verbal" and transcript is not None and not transcript.reliable:
+                out[name] = ModalityEvidence(
+                    modality=name, available=False,
+                    status="the transcript is unreliable "
+                    f"({'; '.join(transcript.issues)}): its words are not read for emotion",
+                )  # fmt: skip
+                timings[name] = out[name].seconds = 0.0
+                continue
             try:
                 out[name] = self.extractors[name].process_signal(signal)
             except EmoreasonError:

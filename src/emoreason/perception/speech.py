@@ -13,6 +13,13 @@ mode, observed through :class:`LanguageRecorder`) instead of a separate encoder 
 Whisper encoder run per chunk instead of two (about 1.6 CPU-seconds saved per short clip).
 Non-speech events: bracketed tags in whisper's text ("[Music]", "(laughs)"), and gaps between
 words longer than 0.5 s, are reported as :class:`~emoreason.schema.Cue` events.
+
+Words whisper could not really hear (invented text on garbled or robotic speech) are detected
+from its own scores by :mod:`emoreason.perception.transcript_quality`: such a transcript is kept
+for inspection but marked ``reliable=False``, never quoted in a cue, and the words are not read
+for emotion. Whisper-base often writes Mandarin in traditional characters; a ``zh`` transcript
+is converted to simplified characters (OpenCC ``t2s`` tables, package ``opencc-purepy``), the
+script of the report and of the Chinese lexicons.
 """
 
 from __future__ import annotations
@@ -28,6 +35,7 @@ import numpy as np
 from emoreason.errors import ModelNotFoundError
 from emoreason.perception.base import ClipSignal, Extractor, fmt_time
 from emoreason.perception.prosody import frame_dbfs
+from emoreason.perception.transcript_quality import SegmentStats, transcript_issues
 from emoreason.schema import Cue, ModalityEvidence, Transcript, Word
 
 TAG = re.compile(r"[\[(（【]([^\])）】]{1,40})[\])）】]")
@@ -136,13 +144,22 @@ class SpeechExtractor(Extractor):
         status = f"{len(transcript.words) or len(transcript.text.split())} words transcribed, language {lang} (p={p:.2f})"
         if self.config.language:
             status += " (language set by configuration)"
-        elif p < self.config.min_language_probability or lang not in self.config.languages:
-            status += ": language uncertain, transcript may be unreliable"
-        cues = [
-            Cue(name="transcript", value=transcript.text[:200], description=f'says: "{transcript.text}"',
-                start=segments[0]["start"], end=segments[-1]["end"], confidence=round(min(1.0, np.exp(features["avg_logprob"] or -1)), 3)),
-            *transcript.events,
-        ]  # fmt: skip
+        elif p < self.config.min_language_probability:
+            status += ": language uncertain"
+            transcript.reliable = False
+            transcript.issues.append(f"language {lang} detected with p={p:.2f}")
+        elif lang not in self.config.languages:
+            status += f": language {lang} is outside the supported {list(self.config.languages)}"
+        start, end = segments[0]["start"], segments[-1]["end"]
+        if transcript.reliable:
+            quoted = Cue(name="transcript", value=transcript.text[:200], description=f'says: "{transcript.text}"',
+                         start=start, end=end, confidence=round(min(1.0, np.exp(features["avg_logprob"] or -1)), 3))  # fmt: skip
+        else:
+            status += f"; transcript unreliable ({'; '.join(transcript.issues)}): words not used"
+            quoted = Cue(name="unreliable_transcript", start=start, end=end,
+                         description="speech was heard but the recogniser's words are unreliable "
+                                     f"({'; '.join(transcript.issues)}), so they are not quoted")  # fmt: skip
+        cues = [quoted, *transcript.events]
         return ModalityEvidence(
             modality=self.modality, available=True, status=status, features=self.declared(features),
             cues=cues, seconds=seconds, extra={"segments": segments},
@@ -178,6 +195,8 @@ class SpeechExtractor(Extractor):
                 "start": round(float(seg.start), 3), "end": round(float(seg.end), 3), "text": text,
                 "avg_logprob": round(float(seg.avg_logprob), 4),
                 "no_speech_prob": round(float(seg.no_speech_prob), 4),
+                "compression_ratio": round(float(seg.compression_ratio), 3),
+                "words": len(seg.words or []),
             })  # fmt: skip
             for w in seg.words or []:
                 if TAG.fullmatch(w.word.strip() or "-"):
@@ -187,12 +206,22 @@ class SpeechExtractor(Extractor):
                                   probability=min(1.0, max(0.0, float(w.probability)))))  # fmt: skip
         events += _word_gaps(words)
         language, language_p = self._language()
+        if language == "zh":
+            for s in kept:
+                s["text"] = to_simplified(s["text"])
+            words = [w.model_copy(update={"word": to_simplified(w.word)}) for w in words]
         joiner = "" if language in ("zh", "ja", "yue") else " "
         text = joiner.join(s["text"] for s in kept).strip()
+        issues = transcript_issues(
+            [SegmentStats(s["text"], s["avg_logprob"], s["no_speech_prob"],
+                          s["compression_ratio"], s["words"]) for s in kept],
+            [w.probability for w in words if w.probability is not None],
+            language,
+        )  # fmt: skip
         transcript = Transcript(
             text=text, language=language if text else None,
             language_probability=round(language_p, 4) if text and language_p is not None else None,
-            words=words, events=events,
+            words=words, events=events, reliable=not issues, issues=issues,
         )  # fmt: skip
         speech_s = sum(s["end"] - s["start"] for s in kept)
         n_words = len(words) if words else len(text.split())
@@ -205,6 +234,19 @@ class SpeechExtractor(Extractor):
             "segment_count": float(len(kept)), "dropped_segments": float(dropped),
         }  # fmt: skip
         return transcript, features, dropped, kept
+
+
+_T2S = None
+
+
+def to_simplified(text: str) -> str:
+    """Traditional -> simplified Chinese characters (OpenCC t2s tables, loaded once)."""
+    global _T2S
+    if _T2S is None:
+        from opencc_purepy import OpenCC
+
+        _T2S = OpenCC("t2s")
+    return _T2S.convert(text)
 
 
 def merge_language_results(

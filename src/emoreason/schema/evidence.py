@@ -94,6 +94,14 @@ class Transcript(_Model):
     language_probability: float | None = None
     words: list[Word] = Field(default_factory=list)
     events: list[Cue] = Field(default_factory=list, description="non-speech events, pauses")
+    reliable: bool = Field(
+        default=True,
+        description="False when the recogniser's own scores say the words are doubtful "
+        "(emoreason.perception.transcript_quality): they are then neither quoted nor used",
+    )
+    issues: list[str] = Field(
+        default_factory=list, description="why the transcript is unreliable (empty if reliable)"
+    )
 
 
 class ClipInfo(_Model):

@@ -38,9 +38,10 @@ class ModalityFacts:
 class ClipFacts:
     clip: ClipInfo
     modalities: dict[str, ModalityFacts]
-    transcript: str
+    transcript: str  # "" when nothing was said, or when the words are unreliable
     transcript_language: str | None
     speech_detected: bool
+    transcript_issues: list[str]  # non-empty: speech heard, but the words are not quotable
     hypotheses: dict[str, EmotionHypothesis]
     consistency: Consistency
     emotion: str
@@ -127,13 +128,16 @@ def collect_facts(
         for e in sorted(EMOTIONS, key=lambda e: -fused[e])
         if e != emotion and e != "neutral" and fused[e] >= secondary_min
     ]
-    transcript = evidence.transcript.text.strip() if evidence.transcript else ""
+    heard = evidence.transcript.text.strip() if evidence.transcript else ""
+    issues = [] if not heard or evidence.transcript.reliable else list(evidence.transcript.issues)
+    transcript = "" if issues else heard
     return ClipFacts(
         clip=evidence.clip,
         modalities=modalities,
         transcript=transcript,
         transcript_language=evidence.transcript.language if evidence.transcript else None,
-        speech_detected=bool(transcript),
+        speech_detected=bool(heard),
+        transcript_issues=issues,
         hypotheses=hypotheses,
         consistency=consistency,
         emotion=emotion,

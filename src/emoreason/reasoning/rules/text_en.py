@@ -81,6 +81,12 @@ def speech_content(facts: ClipFacts) -> str:
             f"No speech was detected: the transcript is empty, so there are no words to analyse "
             f"(speech: {speech.status})"
         )
+    if facts.transcript_issues:
+        return _sentence(
+            "Speech was heard, but the recognised words are unreliable "
+            f"({'; '.join(facts.transcript_issues)}), so they are neither quoted nor read for "
+            "emotion"
+        )
     lang = f" ({facts.transcript_language})" if facts.transcript_language else ""
     text = f'The speaker says{lang}: "{facts.transcript}"'
     if verbal.available and verbal.cues:

@@ -87,6 +87,11 @@ def speech_content(facts: ClipFacts) -> str:
         return _end(
             f"未检测到语音，转写为空，没有可分析的说话内容（语音：{status_zh(speech.status)}）"
         )
+    if facts.transcript_issues:
+        return _end(
+            f"检测到语音，但识别出的词语不可靠（{len(facts.transcript_issues)} 项识别质量指标异常），"
+            "因此不引用这些词语，也不据此判断情绪"
+        )
     lang = f"（语言：{facts.transcript_language}）" if facts.transcript_language else ""
     text = f"说话人说{lang}：“{facts.transcript}”。"
     if verbal.available and verbal.cues:
