@@ -8,43 +8,14 @@ import numpy as np
 import pytest
 
 from emoreason.perception import hypotheses as hy
-from emoreason.schema import EMOTIONS, Cue, ModalityEvidence
+from emoreason.schema import EMOTIONS, ModalityEvidence
 
 
 def _sums_to_one(d: dict[str, float]) -> None:
     assert set(d) == set(EMOTIONS) and sum(d.values()) == pytest.approx(1.0)
 
 
-def test_acoustic_rule_low_arousal_is_sad_high_arousal_is_not() -> None:
-    calm = {"loudness_mean_dbfs": -42.0, "pitch_std_st": 0.8, "speaking_rate_syll_per_s": 2.2}
-    agitated = {"loudness_mean_dbfs": -12.0, "pitch_std_st": 2.0, "speaking_rate_syll_per_s": 6.0}
-    lively = {"loudness_mean_dbfs": -20.0, "pitch_std_st": 5.0, "speaking_rate_syll_per_s": 5.5}
-    for f in (calm, agitated, lively):
-        _sums_to_one(hy.acoustic_scores(f))
-    assert max(hy.acoustic_scores(calm).items(), key=lambda kv: kv[1])[0] == "sad"
-    assert max(hy.acoustic_scores(agitated).items(), key=lambda kv: kv[1])[0] == "angry"
-    assert hy.acoustic_scores(lively)["happy"] > hy.acoustic_scores(calm)["happy"]
-    assert hy.acoustic_scores({}) == {e: pytest.approx(1 / 7) for e in EMOTIONS}
-
-
-def test_acoustic_confidence_is_capped_and_halved_for_regular_voicing() -> None:
-    features = {"loudness_mean_dbfs": -20.0, "pitch_std_st": 2.0, "voiced_fraction": 0.6}
-    ev = ModalityEvidence(modality="acoustic", available=True, status="ok", features=features)
-    top = max(hy.acoustic_scores(features).values())
-    expected = 0.45 * (0.5 + 0.5 * (top - 1 / 7) / (6 / 7))
-    assert hy.acoustic_hypothesis(ev).confidence == pytest.approx(expected, abs=1e-3)
-    assert hy.acoustic_hypothesis(ev).confidence <= 0.45
-    ev.cues.append(Cue(name="regular_voicing", description="regular"))
-    assert hy.acoustic_hypothesis(ev).confidence == pytest.approx(expected / 2, abs=1e-3)
-    half = ModalityEvidence(
-        modality="acoustic",
-        available=True,
-        status="ok",
-        features=features | {"voiced_fraction": 0.2},
-    )
-    assert hy.acoustic_hypothesis(half).confidence == pytest.approx(expected / 2, abs=1e-3)
-    gone = ModalityEvidence(modality="acoustic", available=False, status="no audio stream")
-    assert not hy.acoustic_hypothesis(gone).available
+# The acoustic hypothesis is the learned voice model: tests/perception/test_voice_model.py.
 
 
 def test_fer_label_order_maps_to_our_labels() -> None:

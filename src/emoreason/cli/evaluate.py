@@ -22,7 +22,8 @@ def evaluate_command(
         None,
         "--backend",
         "-b",
-        help="Predict with emoreason.analyze: rules, transformers or openai.",
+        help="Predict with emoreason.analyze: rules, transformers or openai; voice: the voice "
+        "model alone (default of voice tasks such as emodb).",
     ),
     lang: str = typer.Option("en", "--lang", help="Language for --backend (en or zh)."),
     model: str = typer.Option(
@@ -83,6 +84,8 @@ def evaluate_command(
         raise typer.BadParameter("--metric-variant must be official or robust")
     if data is None:
         raise typer.BadParameter("--data is required")
+    if predictions is None and backend is None:
+        backend = spec.backend  # e.g. emodb: the voice model
     if (predictions is None) == (backend is None):
         raise typer.BadParameter("give exactly one of --predictions FILE or --backend NAME")
     judge = extractor = None

@@ -28,7 +28,7 @@ class TaskSpec:
     Data: ``loader`` (a key of :data:`emoreason.evaluation.loaders.LOADERS`),
     ``loader_options``, ``labels``, ``label_map``.
     Scoring: ``scorer`` (a key of :data:`emoreason.evaluation.hooks.SCORERS`), ``metrics``,
-    ``unparseable``.
+    ``unparseable``. Predicting: ``backend`` (default predictor, e.g. ``voice``).
     """
 
     name: str = field(metadata={"help": "task name used on the command line"})
@@ -53,6 +53,10 @@ class TaskSpec:
         default="wrong",
         metadata={"help": "unparseable answers: 'wrong' (scored as errors) or 'drop'"},
     )
+    backend: str | None = field(
+        default=None,
+        metadata={"help": "predictor used when neither predictions nor a backend is given"},
+    )
     source: str = field(default="", metadata={"help": "the YAML file (set when loaded)"})
 
     def __post_init__(self) -> None:
@@ -74,6 +78,14 @@ class TaskSpec:
                 f"task {self.name!r}: unparseable must be one of {list(UNPARSEABLE_POLICIES)}, "
                 f"got {self.unparseable!r}"
             )
+        if self.backend is not None:
+            from emoreason.evaluation.runner import BACKENDS
+
+            if self.backend not in BACKENDS:
+                raise ConfigError(
+                    f"task {self.name!r}: backend {self.backend!r} is not known; "
+                    f"valid: {list(BACKENDS)}"
+                )
         if self.labels is not None:
             if not isinstance(self.labels, list) or not all(
                 isinstance(x, str) for x in self.labels

@@ -2,6 +2,8 @@
 
 Files (``<out>/<task>.json``, ``.md``, ``.html``, ``.png``) are written atomically. The chart
 shows every headline score with its 95% bootstrap interval as an error bar (matplotlib, Agg).
+Scorers that measure calibration put reliability curves in ``details["reliability"]``; each
+becomes ``<out>/<task>_reliability_<name>.png``.
 """
 
 from __future__ import annotations
@@ -125,6 +127,22 @@ def bar_chart(report: dict[str, Any], path: str | Path) -> None:
     plt.close(fig)
 
 
+def reliability_diagrams(report: dict[str, Any], out: Path) -> dict[str, Path]:
+    """One reliability diagram PNG per curve in ``details["reliability"]`` (name -> bins)."""
+    from emoreason.evaluation.metrics.calibration import ReliabilityBin, save_reliability_diagram
+
+    stem = report["task"]["name"]
+    curves = (report.get("details") or {}).get("reliability") or {}
+    return {
+        f"reliability_{name}": save_reliability_diagram(
+            [ReliabilityBin(**b) for b in bins],
+            out / f"{stem}_reliability_{name}.png",
+            title=f"{stem} [{name}]",
+        )
+        for name, bins in curves.items()
+    }
+
+
 def write_report(report: dict[str, Any], out_dir: str | Path) -> dict[str, Path]:
     """Write ``<task>.json``, ``.md``, ``.html`` and ``.png`` under ``out_dir``; return the paths."""
     out = Path(out_dir)
@@ -139,5 +157,6 @@ def write_report(report: dict[str, Any], out_dir: str | Path) -> dict[str, Path]
     write_text_atomic(paths["json"], json.dumps(report, ensure_ascii=False, indent=2) + "\n")
     write_text_atomic(paths["markdown"], to_markdown(report))
     bar_chart(report, paths["chart"])
+    paths |= reliability_diagrams(report, out)
     write_text_atomic(paths["html"], to_html(report, paths["chart"].name))
     return paths

@@ -2,7 +2,9 @@
 
 Measures pitch (level, range, variability, contour slope, sharpest rise), loudness in dBFS,
 jitter, shimmer, HNR, a syllable-nucleus speaking rate, pauses, and the 88 eGeMAPSv02
-functionals (``egemaps.<name>``). Every cue carries a plain-language sentence with times.
+functionals (``egemaps.<name>``), plus the voice model's arousal and valence estimates
+(``voice_arousal``, ``voice_valence`` in [-1, 1]; :mod:`~emoreason.perception.voice_model`).
+Every cue carries a plain-language sentence with times.
 Long audio is summarised by openSMILE in ``window_seconds`` windows (functionals averaged).
 """
 
@@ -24,6 +26,7 @@ from emoreason.perception.prosody import (
     sharpest_rise,
     syllable_nuclei,
 )
+from emoreason.perception.voice_model import VOICE_DIMENSION_NAMES, voice_dimensions
 from emoreason.schema import Cue, ModalityEvidence, TimelinePoint
 
 PITCH_FLOOR, PITCH_CEILING = 75.0, 500.0
@@ -77,7 +80,9 @@ class AcousticExtractor(Extractor):
     """Prosody + voice quality; see the module docstring for the feature list."""
 
     modality = "acoustic"
-    feature_names = PROSODY_NAMES + tuple(f"egemaps.{n}" for n in EGEMAPS_NAMES)
+    feature_names = (
+        PROSODY_NAMES + tuple(f"egemaps.{n}" for n in EGEMAPS_NAMES) + VOICE_DIMENSION_NAMES
+    )
 
     def __init__(self, config=None) -> None:
         super().__init__(config)
@@ -124,6 +129,7 @@ class AcousticExtractor(Extractor):
             )
         values, cues, timeline = self._prosody(x, sr, db, hop)
         values.update(self.egemaps(x, sr))
+        values.update(voice_dimensions(values))
         features = self.declared(values)
         synthetic = _regular_voicing(features)
         if synthetic:

@@ -16,15 +16,18 @@ on anger, fear and disgust), ``r`` the reliability of the top class. A still ima
 of evidence. Without a readable face the visual hypothesis rests on the body alone with
 confidence <= 0.25.
 
-**acoustic**::
+**acoustic** (learned: :mod:`emoreason.perception.voice_model`, trained on real speech)::
 
-    a (arousal) = mean of clip((loudness_dBFS + 30)/15), clip((pitch_std_st - 2.5)/2),
-                  clip((syllables_per_s - 4)/1.5)          each clipped to [-1, 1]
-    logits      = linear in a, pitch variability and loudness (see ACOUSTIC_WEIGHTS); softmax
-    decisive    = (max(p) - 1/7) / (1 - 1/7)                  (0 for a uniform distribution)
-    conf        = 0.45 * voiced_coverage * (0.5 + 0.5 * decisive) * (0.5 if voicing is synthetic-regular)
+    p, arousal, valence = voice model on the clip's acoustic features (level-free prosody,
+                          voice quality, spectral balance; logistic regression trained on EmoDB
+                          speakers 11-16, temperature-calibrated on held-out speakers)
+    p over EMOTIONS     = model classes with bored folded into neutral (no surprised class)
+    r    = completeness * voicing * typicality * (0.4 if voicing is synthetic-regular)
+    dist = r * p + (1 - r) * uniform;   conf = r * max(p)
 
-Categorical emotion from prosody alone is weak evidence; the cap of 0.45 says so.
+``r`` (reliability, in [0, 1]) is defined in :mod:`~emoreason.perception.voice_model`: little
+voiced speech, missing measures or features far outside the training speech lower it, so a
+weak reading is flat and low-confidence rather than a confident guess.
 
 **verbal**: the distribution comes from :mod:`emoreason.perception.verbal` (embedding
 prototypes + lexicon + irony markers); ``conf = 0.3 + 0.6 * asr_quality * max(p)`` where
@@ -53,20 +56,8 @@ FER_LABELS: tuple[str, ...] = (
     "neutral",
 )
 
-#: Acoustic logit weights per emotion: (bias, arousal, pitch variability, loudness) - ours.
-ACOUSTIC_WEIGHTS: dict[str, tuple[float, float, float, float]] = {
-    "neutral": (1.0, 0.0, -0.6, 0.0),
-    "happy": (0.0, 0.9, 0.8, 0.0),
-    "sad": (0.0, -1.6, -0.4, -0.4),
-    "angry": (-0.3, 1.2, -0.2, 0.9),
-    "fearful": (-0.5, 0.6, 0.6, -0.3),
-    "surprised": (-0.6, 0.7, 0.7, 0.0),
-    "disgusted": (-1.0, 0.0, -0.2, 0.0),
-}
-
-
-def _clip(x: float) -> float:
-    return max(-1.0, min(1.0, x))
+#: Reliability factor for synthetic-sounding regular voicing (espeak-like; ours).
+SYNTHETIC_VOICING_FACTOR = 0.4
 
 
 def softmax(logits: dict[str, float], temperature: float = 1.0) -> dict[str, float]:
@@ -76,47 +67,34 @@ def softmax(logits: dict[str, float], temperature: float = 1.0) -> dict[str, flo
     return {k: v / total for k, v in exp.items()}
 
 
-def arousal_terms(f: dict[str, float | None]) -> dict[str, float]:
-    """Normalised prosodic terms in [-1, 1] (only those measured)."""
-    terms = {}
-    if f.get("loudness_mean_dbfs") is not None:
-        terms["loudness"] = _clip((f["loudness_mean_dbfs"] + 30.0) / 15.0)
-    if f.get("pitch_std_st") is not None:
-        terms["pitch_variability"] = _clip((f["pitch_std_st"] - 2.5) / 2.0)
-    if f.get("speaking_rate_syll_per_s") is not None:
-        terms["rate"] = _clip((f["speaking_rate_syll_per_s"] - 4.0) / 1.5)
-    return terms
-
-
 def acoustic_scores(f: dict[str, float | None]) -> dict[str, float]:
-    """Emotion distribution from prosodic features (rule in the module docstring)."""
-    terms = arousal_terms(f)
-    if not terms:
-        return {e: 1.0 / len(EMOTIONS) for e in EMOTIONS}
-    arousal = float(np.mean(list(terms.values())))
-    var, loud = terms.get("pitch_variability", 0.0), terms.get("loudness", 0.0)
-    logits = {
-        e: b + wa * arousal + wv * var + wl * loud
-        for e, (b, wa, wv, wl) in ACOUSTIC_WEIGHTS.items()
-    }
-    return softmax(logits, temperature=0.8)
+    """Emotion distribution of the voice model, shrunk towards uniform by its reliability.
+
+    Works on partial feature sets (e.g. timeline windows): missing measures lower the
+    reliability; no measures at all give the uniform distribution.
+    """
+    from emoreason.perception.voice_model import default_voice_model
+
+    return default_voice_model().read(f).distribution
 
 
 def acoustic_hypothesis(ev: ModalityEvidence | None) -> EmotionHypothesis:
+    """The voice model's reading of the acoustic evidence (module docstring)."""
+    from emoreason.perception.voice_model import default_voice_model
+
     if ev is None or not ev.available:
         return EmotionHypothesis.unavailable("acoustic")
-    dist = acoustic_scores(ev.features)
-    voiced = ev.features.get("voiced_fraction") or 0.0
-    coverage = min(1.0, voiced / 0.4)  # 40 % voiced frames = fully covered speech
+    reading = default_voice_model().read(ev.features)
     synthetic = any(c.name == "regular_voicing" for c in ev.cues)
-    chance = 1.0 / len(EMOTIONS)
-    decisive = (max(dist.values()) - chance) / (1.0 - chance)
-    confidence = 0.45 * coverage * (0.5 + 0.5 * decisive) * (0.5 if synthetic else 1.0)
+    factor = SYNTHETIC_VOICING_FACTOR if synthetic else 1.0
+    uniform = 1.0 / len(EMOTIONS)
+    dist = {e: factor * p + (1.0 - factor) * uniform for e, p in reading.distribution.items()}
     based_on = [c.name for c in ev.cues if c.name in ("pitch_level", "loudness_peak", "speech_rate",
                                                         "pitch_rise", "voice_quality")]  # fmt: skip
     return EmotionHypothesis(
-        modality="acoustic", distribution=dist, confidence=round(confidence, 3), based_on=based_on
-    )
+        modality="acoustic", distribution=normalize_distribution(dist),
+        confidence=round(factor * reading.confidence, 3), based_on=based_on,
+    )  # fmt: skip
 
 
 def fer_distribution(probs: np.ndarray) -> dict[str, float]:

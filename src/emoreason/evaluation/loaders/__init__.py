@@ -3,6 +3,7 @@
 from collections.abc import Callable
 
 from emoreason.evaluation.loaders.base import LoadReport, Sample, sample_id
+from emoreason.evaluation.loaders.emodb import load_emodb
 from emoreason.evaluation.loaders.labelled import (
     EMOBENCH_M_CATEGORIES,
     load_camer,
@@ -17,6 +18,7 @@ from emoreason.evaluation.loaders.reasoning import load_emer_v1, load_emer_v2, l
 LOADERS: dict[str, Callable[..., LoadReport]] = {
     "camer": load_camer,
     "dfew": load_dfew,
+    "emodb": load_emodb,
     "emer_v1": load_emer_v1,
     "emer_v2": load_emer_v2,
     "emobench_m": load_emobench_m,
@@ -35,6 +37,7 @@ __all__ = [
     "load_emer_v1",
     "load_emer_v2",
     "load_emobench_m",
+    "load_emodb",
     "load_jsonl",
     "load_mer2023",
     "load_saber_test",

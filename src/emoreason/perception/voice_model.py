@@ -1,0 +1,273 @@
+"""The learned voice model: calibrated emotion, arousal and valence from acoustic evidence.
+
+A multinomial logistic regression over :mod:`~emoreason.perception.voice_features` (level-free
+prosody, voice quality and spectral balance), trained on real acted speech by
+:mod:`emoreason.perception.voice_training` and shipped as ``models/voice_emodb.npz`` (plain
+arrays, no pickle; inference is numpy). Per clip::
+
+    x  = voice features (NaN -> training mean);  z = clip((x - mean) / scale, -5, 5)
+    p  = softmax((W z + b) / T)                  over the model classes (EmoDB's seven)
+    product distribution: p over EMOTIONS with bored folded into neutral, surprised 0
+    arousal, valence = Σ_c p_c · CIRCUMPLEX[c]   (in [-1, 1])
+
+``T`` is the temperature fitted on held-out speakers (speaker-grouped cross-validation).
+
+**Reliability** ``r`` in [0, 1] (ours) shrinks the distribution towards uniform and scales the
+confidence, so that weak evidence reads as weak::
+
+    r = completeness · voicing · typicality
+    completeness = fraction of model features that were measured
+    voicing      = min(1, voiced_fraction / VOICED_FULL)
+    typicality   = min(1, (q99 / rms(z))²)         q99: 99th percentile of rms(z) in training
+    distribution = r · p_product + (1 - r) · uniform;   confidence = r · max(p_product)
+
+The acoustic hypothesis further scales ``r`` for synthetic-sounding regular voicing.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from functools import lru_cache
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from emoreason.perception.calibration import softmax_with_temperature
+from emoreason.perception.voice_features import Features, voice_feature_vector
+from emoreason.schema.labels import EMOTIONS
+
+MODEL_FILE = "voice_emodb.npz"
+#: Model class -> project label it counts as (bored is low-arousal, non-negative: neutral).
+CLASS_TO_PRODUCT: dict[str, str] = {
+    "neutral": "neutral",
+    "happy": "happy",
+    "sad": "sad",
+    "angry": "angry",
+    "fearful": "fearful",
+    "disgusted": "disgusted",
+    "surprised": "surprised",
+    "bored": "neutral",
+}
+#: (arousal, valence) of each class on Russell's circumplex (rounded placements, ours).
+CIRCUMPLEX: dict[str, tuple[float, float]] = {
+    "neutral": (0.0, 0.0),
+    "happy": (0.6, 0.8),
+    "sad": (-0.6, -0.7),
+    "angry": (0.8, -0.6),
+    "fearful": (0.7, -0.7),
+    "disgusted": (0.3, -0.7),
+    "surprised": (0.8, 0.2),
+    "bored": (-0.7, -0.3),
+}
+Z_CLIP = 5.0
+#: Voiced fraction at which a clip counts as fully voiced speech (EmoDB clips: mostly 0.3-0.6).
+VOICED_FULL = 0.25
+
+
+@dataclass(frozen=True)
+class LinearHead:
+    """One fitted parameter set: standardisation, weights, temperature."""
+
+    mean: np.ndarray  # (d,)
+    scale: np.ndarray  # (d,)
+    weights: np.ndarray  # (k, d)
+    bias: np.ndarray  # (k,)
+    temperature: float
+
+    def standardise(self, x: np.ndarray) -> np.ndarray:
+        """(n, d) raw features -> clipped z-scores; NaN -> 0 (the training mean)."""
+        z = (x - self.mean) / self.scale  # (n, d)
+        return np.clip(np.nan_to_num(z, nan=0.0), -Z_CLIP, Z_CLIP)
+
+    def logits(self, x: np.ndarray) -> np.ndarray:
+        """(n, d) raw features -> (n, k) uncalibrated logits."""
+        return self.standardise(x) @ self.weights.T + self.bias  # (n, d) @ (d, k) -> (n, k)
+
+    def probabilities(self, x: np.ndarray) -> np.ndarray:
+        """(n, d) -> (n, k) temperature-scaled class probabilities."""
+        return softmax_with_temperature(self.logits(x), self.temperature)
+
+
+@dataclass(frozen=True)
+class VoiceReading:
+    """What the voice model says about one clip."""
+
+    class_probabilities: dict[str, float]  # over the model classes, calibrated
+    distribution: dict[str, float]  # over EMOTIONS, reliability-shrunk
+    arousal: float
+    valence: float
+    confidence: float
+    reliability: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def top_class(self) -> str:
+        return max(self.class_probabilities, key=lambda c: self.class_probabilities[c])
+
+
+def speaker_normalise(x: np.ndarray, speakers: np.ndarray) -> np.ndarray:
+    """(n, d) -> each speaker's rows z-scored by that speaker's own mean and std (NaN kept)."""
+    out = np.full_like(x, np.nan, dtype=np.float64)
+    for speaker in np.unique(speakers):
+        rows = speakers == speaker
+        block = x[rows]  # (n_speaker, d)
+        mean = np.nanmean(np.where(np.isfinite(block), block, np.nan), axis=0)
+        std = np.nanstd(block, axis=0)
+        out[rows] = (block - mean) / np.where(std > 1e-9, std, 1.0)
+    return out
+
+
+def product_distribution(class_probs: Mapping[str, float]) -> dict[str, float]:
+    """Model classes -> EMOTIONS (CLASS_TO_PRODUCT; labels the model lacks get 0)."""
+    out = dict.fromkeys(EMOTIONS, 0.0)
+    for name, p in class_probs.items():
+        out[CLASS_TO_PRODUCT[name]] += float(p)
+    return out
+
+
+def arousal_valence(class_probs: Mapping[str, float]) -> tuple[float, float]:
+    """Expected circumplex coordinates under the class probabilities."""
+    arousal = sum(p * CIRCUMPLEX[c][0] for c, p in class_probs.items())
+    valence = sum(p * CIRCUMPLEX[c][1] for c, p in class_probs.items())
+    return float(arousal), float(valence)
+
+
+class VoiceModel:
+    """Loaded parameters plus inference (see the module docstring)."""
+
+    def __init__(
+        self,
+        classes: tuple[str, ...],
+        feature_names: tuple[str, ...],
+        head: LinearHead,
+        rms_quantiles: np.ndarray,
+        metadata: dict[str, Any],
+        speaker_head: LinearHead | None = None,
+    ) -> None:
+        unknown = set(classes) - set(CLASS_TO_PRODUCT)
+        if unknown:
+            raise ValueError(f"voice model: classes {sorted(unknown)} have no product label")
+        self.classes = classes
+        self.feature_names = feature_names
+        self.head = head
+        self.speaker_head = speaker_head
+        self.rms_quantiles = rms_quantiles  # (3,): 50th, 95th, 99th percentile of training rms(z)
+        self.metadata = metadata
+
+    # ---- persistence -------------------------------------------------------------------------
+    def save(self, path: str | Path) -> Path:
+        """Write the npz (arrays and a JSON metadata string; readable without pickle)."""
+        from emoreason.formats.atomic import atomic_write
+
+        arrays: dict[str, np.ndarray] = {
+            "classes": np.array(self.classes),
+            "feature_names": np.array(self.feature_names),
+            "rms_quantiles": self.rms_quantiles,
+            "metadata_json": np.array(json.dumps(self.metadata, sort_keys=True)),
+        }
+        for prefix, head in (("product", self.head), ("speaker", self.speaker_head)):
+            if head is None:
+                continue
+            arrays |= {
+                f"{prefix}.mean": head.mean, f"{prefix}.scale": head.scale,
+                f"{prefix}.weights": head.weights, f"{prefix}.bias": head.bias,
+                f"{prefix}.temperature": np.array(head.temperature),
+            }  # fmt: skip
+        path = Path(path)
+        with atomic_write(path, "wb", encoding=None) as handle:
+            np.savez_compressed(handle, **arrays)
+        return path
+
+    @classmethod
+    def load(cls, path: str | Path | None = None) -> VoiceModel:
+        """The shipped model (``path=None``) or a file written by :meth:`save`."""
+        if path is None:
+            with resources.as_file(
+                resources.files("emoreason.perception") / "models" / MODEL_FILE
+            ) as shipped:
+                return cls.load(shipped)
+        try:
+            data = np.load(Path(path), allow_pickle=False)
+        except (OSError, ValueError) as exc:
+            raise ValueError(f"{path}: cannot read voice model ({exc})") from exc
+        with data:
+
+            def head(prefix: str) -> LinearHead | None:
+                if f"{prefix}.weights" not in data.files:
+                    return None
+                return LinearHead(
+                    mean=data[f"{prefix}.mean"], scale=data[f"{prefix}.scale"],
+                    weights=data[f"{prefix}.weights"], bias=data[f"{prefix}.bias"],
+                    temperature=float(data[f"{prefix}.temperature"]),
+                )  # fmt: skip
+
+            product = head("product")
+            if product is None:
+                raise ValueError(f"{path}: voice model has no 'product' parameters")
+            return cls(
+                classes=tuple(str(c) for c in data["classes"]),
+                feature_names=tuple(str(n) for n in data["feature_names"]),
+                head=product,
+                rms_quantiles=data["rms_quantiles"],
+                metadata=json.loads(str(data["metadata_json"])),
+                speaker_head=head("speaker"),
+            )
+
+    # ---- inference ---------------------------------------------------------------------------
+    def features(self, rows: list[Features]) -> np.ndarray:
+        """(n, d) model features of acoustic evidence feature dicts."""
+        if not rows:
+            return np.zeros((0, len(self.feature_names)))
+        return np.stack([voice_feature_vector(r, self.feature_names) for r in rows])
+
+    def typicality(self, x: np.ndarray) -> np.ndarray:
+        """(n, d) -> (n,) in (0, 1]: 1 while rms(z) is within the training 99th percentile."""
+        z = self.head.standardise(x)  # (n, d)
+        rms = np.sqrt((z**2).mean(axis=1))  # (n,)
+        q99 = float(self.rms_quantiles[-1])
+        return np.minimum(1.0, (q99 / np.maximum(rms, 1e-9)) ** 2)
+
+    def speaker_normalised_probabilities(self, x: np.ndarray, speakers: np.ndarray) -> np.ndarray:
+        """(n, d) features of a batch with speaker ids -> (n, k) probabilities of the speaker head."""
+        if self.speaker_head is None:
+            raise ValueError("this voice model has no speaker-normalised head")
+        return self.speaker_head.probabilities(speaker_normalise(x, speakers))
+
+    def read(self, features: Features) -> VoiceReading:
+        """One clip's reading from its acoustic evidence features (module docstring)."""
+        x = self.features([features])  # (1, d)
+        probs = self.head.probabilities(x)[0]  # (k,)
+        class_probs = {c: float(p) for c, p in zip(self.classes, probs, strict=True)}
+        completeness = float(np.mean(np.isfinite(x[0])))
+        voiced = features.get("voiced_fraction")
+        voicing = min(1.0, max(0.0, float(voiced or 0.0)) / VOICED_FULL)
+        typical = float(self.typicality(x)[0]) if completeness > 0 else 0.0
+        r = completeness * voicing * typical
+        product = product_distribution(class_probs)
+        uniform = 1.0 / len(EMOTIONS)
+        distribution = {e: r * p + (1.0 - r) * uniform for e, p in product.items()}
+        arousal, valence = arousal_valence(class_probs)
+        return VoiceReading(
+            class_probabilities=class_probs, distribution=distribution,
+            arousal=r * arousal, valence=r * valence, confidence=r * max(product.values()),
+            reliability={"completeness": completeness, "voicing": voicing, "typicality": typical},
+        )  # fmt: skip
+
+
+@lru_cache(maxsize=1)
+def default_voice_model() -> VoiceModel:
+    """The shipped voice model, loaded once on first use."""
+    return VoiceModel.load()
+
+
+#: Evidence features the acoustic extractor adds from the voice model.
+VOICE_DIMENSION_NAMES: tuple[str, ...] = ("voice_arousal", "voice_valence")
+
+
+def voice_dimensions(features: Features) -> dict[str, float]:
+    """``voice_arousal`` and ``voice_valence`` (reliability-scaled, in [-1, 1]) of one clip."""
+    reading = default_voice_model().read(features)
+    return {"voice_arousal": reading.arousal, "voice_valence": reading.valence}
