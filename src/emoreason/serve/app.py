@@ -33,6 +33,7 @@ from fastapi import FastAPI, File, Form, Request, UploadFile
 from fastapi.concurrency import run_in_threadpool
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, Response
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from emoreason import __version__
 from emoreason.errors import EmoreasonError
@@ -200,6 +201,10 @@ def create_app(
         )
         return response
 
+    @app.exception_handler(StarletteHTTPException)
+    async def one_line_http_error(_: Request, exc: StarletteHTTPException) -> JSONResponse:
+        return _error(exc.status_code, str(exc.detail), headers=getattr(exc, "headers", None))
+
     @app.exception_handler(RequestValidationError)
     async def one_line_validation_error(_: Request, exc: RequestValidationError) -> JSONResponse:
         first = exc.errors()[0] if exc.errors() else {"loc": (), "msg": "invalid request"}
@@ -313,7 +318,12 @@ def create_app(
             headers={"Content-Disposition": disposition},
         )
 
-    @app.get("/jobs/{job_id}/report.html", response_class=HTMLResponse, responses=ERROR_RESPONSES)
+    @app.get(
+        "/jobs/{job_id}/report.html",
+        response_model=None,
+        responses={200: {"content": {"text/html": {}}, "description": "the report"}}
+        | ERROR_RESPONSES,
+    )
     def job_report(request: Request, job_id: str) -> Any:
         from emoreason.pipeline.report import report_html
 
@@ -344,8 +354,11 @@ def create_app(
 
     @app.get(
         "/examples/{name}",
-        response_class=FileResponse,
-        responses={404: ERROR_RESPONSES[404]},
+        response_model=None,
+        responses={
+            200: {"content": {"video/*": {}, "audio/*": {}}, "description": "the clip"},
+            404: ERROR_RESPONSES[404],
+        },
     )
     def example_clip(name: str) -> Any:
         path = shelf.path(name)

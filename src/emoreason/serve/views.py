@@ -17,6 +17,7 @@ class ErrorView(BaseModel):
 
 
 ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
+    400: {"model": ErrorView, "description": "a request that is not valid multipart"},
     404: {"model": ErrorView, "description": "unknown job or example"},
     409: {"model": ErrorView, "description": "the job has not finished (or failed)"},
     413: {"model": ErrorView, "description": "upload larger than the limit"},
