@@ -34,6 +34,7 @@ from emoreason.evaluation.metrics.classification import (
 )
 from emoreason.evaluation.metrics.emocue360 import average_prf, emocue360_per_sample
 from emoreason.evaluation.metrics.open_vocab import open_vocab_per_sample
+from emoreason.evaluation.verdict_scoring import score_camer_verdict
 
 UNPARSEABLE = "<unparseable>"
 #: every scorer's default is "official" (the benchmark authors' script); "robust" is ours
@@ -66,6 +67,8 @@ class ScoringContext:
     judge: Any = None  # emoreason.evaluation.judge.LLMJudge
     #: "official": the published scripts' rules (default); "robust": our variants (opt-in)
     metric_variant: str = "official"
+    #: AffectGPT's emotion-wheel tables (WheelTables or their folder) for the official EMER score
+    wheel_tables: Any = None
 
     def __post_init__(self) -> None:
         if self.metric_variant not in METRIC_VARIANTS:
@@ -281,15 +284,15 @@ def _judge_scores(pairs: Sequence[Pair], ctx: ScoringContext, counts: Counter) -
     return out
 
 
-def score_open_vocab(task: Any, pairs: Sequence[Pair], ctx: ScoringContext) -> dict[str, Any]:
-    """Accuracy_s / Recall_s through the emotion wheel, plus LLM-judge scores when configured."""
-    counts: Counter = Counter()
-    refs, preds = [], []
-    for sample, prediction in pairs:
-        if prediction is None:
-            counts["missing_prediction"] += 1
-        refs.append(sample.reference_emotions)
-        preds.append(_predicted_emotions(prediction) if prediction is not None else [])
+WHEEL_NOTE = (
+    "the official metric (AffectGPT's emotion-wheel Accuracy_s / Recall_s / F_s) needs the "
+    "authors' emotion_wheel folder (--emotion-wheel-dir); scored with our wheel instead"
+)
+
+
+def _our_wheel_scores(
+    refs: list[list[str]], preds: list[list[str]], ctx: ScoringContext, counts: Counter
+) -> tuple[dict[str, Any], dict[str, Any]]:
     per_sample = [s for s in open_vocab_per_sample(refs, preds) if s is not None]
     counts["no_reference_emotions"] += len(refs) - len(per_sample)
     scores: dict[str, Any] = {}
@@ -300,8 +303,59 @@ def score_open_vocab(task: Any, pairs: Sequence[Pair], ctx: ScoringContext) -> d
                 sum(values) / len(values),
                 mean_ci(values, n_resamples=ctx.n_resamples, seed=ctx.seed),
             )
+    return scores, {"n_scored": len(per_sample)}
+
+
+def _affectgpt_wheel_scores(
+    refs: list[list[str]], preds: list[list[str]], ctx: ScoringContext, counts: Counter
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    from emoreason.evaluation.metrics import affectgpt_wheel as ew
+
+    tables = ctx.wheel_tables
+    if not isinstance(tables, ew.WheelTables):
+        tables = ew.load_wheel_tables(tables)
+    per_wheel = ew.per_sample(refs, preds, tables)
+    point = ew.combine(per_wheel)
+    kept = [i for i in range(len(refs)) if any(rows[i] is not None for rows in per_wheel)]
+    counts["no_reference_emotions"] += len(refs) - len(kept)
+    scores: dict[str, Any] = {}
+    if kept:
+        for name in ("f_s", "accuracy_s", "recall_s"):
+            interval = bootstrap_ci(
+                lambda idx, name=name: ew.combine([[rows[i] for i in idx] for rows in per_wheel])[
+                    name
+                ],
+                len(refs),
+                n_resamples=ctx.n_resamples,
+                seed=ctx.seed,
+            )
+            scores[name] = score_with_ci(point[name], interval)
+    details = {
+        "n_scored": len(kept),
+        "n_wheels": len(tables.wheels),
+        "metric_variant": "official",
+        "reproduces": ew.SCRIPT,
+    }
+    return scores, details
+
+
+def score_open_vocab(task: Any, pairs: Sequence[Pair], ctx: ScoringContext) -> dict[str, Any]:
+    """Accuracy_s / Recall_s through the emotion wheel, plus LLM-judge scores when configured."""
+    counts: Counter = Counter()
+    refs, preds = [], []
+    for sample, prediction in pairs:
+        if prediction is None:
+            counts["missing_prediction"] += 1
+        refs.append(sample.reference_emotions)
+        preds.append(_predicted_emotions(prediction) if prediction is not None else [])
+    if ctx.metric_variant == "official" and ctx.wheel_tables is not None:
+        scores, details = _affectgpt_wheel_scores(refs, preds, ctx, counts)
+    else:
+        scores, details = _our_wheel_scores(refs, preds, ctx, counts)
+        details["metric_variant"] = "robust"
+        if ctx.metric_variant == "official":
+            details["note"] = WHEEL_NOTE
     scores.update(_judge_scores(pairs, ctx, counts))
-    details = {"n_scored": len(per_sample)}
     if ctx.judge is not None:
         details["judge"] = ctx.judge.info()
     return {"scores": scores, "details": details, "counts": dict(counts)}
@@ -384,6 +438,7 @@ def score_voice(task: Any, pairs: Sequence[Pair], ctx: ScoringContext) -> dict[s
 
 SCORERS: dict[str, Callable[[Any, Sequence[Pair], ScoringContext], dict[str, Any]]] = {
     "camer": score_camer,
+    "camer_verdict": score_camer_verdict,
     "classification": score_classification,
     "emobench_m": score_emobench_m,
     "emocue360": score_emocue360,
