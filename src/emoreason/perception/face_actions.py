@@ -157,8 +157,8 @@ PROTOTYPES: dict[str, Prototype] = {
                            (("AU4", 0.6), ("AU20", 0.4), ("AU15", 0.3)),
                            "EMFACS surprise 1+2+5B+26; CK+ table: 1+2 or 5B+26/27"),
     # fear: raised and knitted brows, raised lids, stretched lips, open jaw
-    "fearful": Prototype(((("AU1",), 1.0), (("AU2",), 0.5), (("AU4",), 1.0), (("AU5",), 1.0),
-                          (("AU20",), 1.0), (("AU26",), 0.5)), (("AU12", 0.5),),
+    "fearful": Prototype(((("AU1",), 1.0), (("AU2",), 0.5), (("AU4",), 1.5), (("AU5",), 1.0),
+                          (("AU20",), 1.5), (("AU26",), 0.5)), (("AU12", 0.5),),
                          "EMFACS fear 1+2+4+5+20+26; CK+ table: 1+2+4, 20 with 1+2+4+5"),
     # anger: lowered brows, raised or tightened lids, pressed or tightened lips
     "angry": Prototype(((("AU4",), 2.0), (("AU5", "AU7"), 1.0), (("AU23/24",), 1.0)),
@@ -170,9 +170,9 @@ PROTOTYPES: dict[str, Prototype] = {
                            "EMFACS disgust 9/10 (+15/16); CK+ table: 9 or 10"),
 }  # fmt: skip
 
-#: fitted by benchmarks/calibrate_face.py on synthetic faces (see README, 'How the face reads')
+#: fitted by benchmarks/calibrate_face.py on the FIT synthetic faces (seed 0): NLL grid search
 SHARPNESS = 9.0
-NEUTRAL_THRESHOLD = 0.35
+NEUTRAL_THRESHOLD = 0.25
 
 
 def prototype_matches(aus: Mapping[str, float]) -> dict[str, float]:

@@ -175,3 +175,31 @@ def to_camera(
     """Head-frame face (N, 3) -> MediaPipe-like points (N, 3): pixels x, y and depth z, turned."""
     cam = face @ rotation(yaw_deg, pitch_deg, roll_deg).T  # (N, 3) @ (3, 3) -> (N, 3)
     return cam * scale + np.array([centre[0], centre[1], 0.0])
+
+
+def random_face(
+    neutral: np.ndarray, expression: str, rng: np.random.Generator
+) -> tuple[np.ndarray, dict[str, float]]:
+    """One labelled synthetic face in camera coordinates (478, 3) and its pose.
+
+    A random person (rest face: every action moved by N(0, 0.15) in either direction, face
+    proportions scaled by N(1, 0.04)), the expression's actions at U(0.4, 1.1) each (every one
+    dropped with probability 0.15, unless it is the only one), other actions leaking at
+    U(0, 0.15), a pose with |yaw| <= 40, |pitch| <= 20, |roll| <= 15 degrees, and landmark jitter
+    (0.005 IOD in the image plane, 0.015 in depth, as a mesh's depth is rougher)."""
+    rest = {a: float(rng.normal(0.0, 0.15)) for a in MOVES}
+    face = move(neutral, rest) * np.array([rng.normal(1, 0.04), rng.normal(1, 0.04), 1.0])
+    actions = {a: float(rng.uniform(0.0, 0.15)) for a in MOVES}
+    core = EXPRESSIONS[expression]
+    for a, level in core.items():
+        if len(core) == 1 or rng.random() > 0.15:
+            actions[a] = level * float(rng.uniform(0.4, 1.1))
+    pose = {
+        "yaw_deg": float(rng.uniform(-40, 40)),
+        "pitch_deg": float(rng.uniform(-20, 20)),
+        "roll_deg": float(rng.uniform(-15, 15)),
+    }
+    points = to_camera(move(face, actions), **pose)
+    scale = 120.0  # to_camera's default: IOD in pixels
+    jitter = rng.normal(0.0, 1.0, points.shape) * np.array([0.005, 0.005, 0.015]) * scale
+    return points + jitter, pose
