@@ -28,6 +28,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "diagnose",
     "training",
     "evaluate",
+    "conflicts",
     "serve",
 )
 

@@ -44,7 +44,7 @@ PRED_TEXT_KEYS = (
 )
 PRED_LABEL_KEYS = ("emotion", "label", "discrete")
 #: kept in Prediction.extra: EmoBench-M MC-EIU result rows (MC-EIU.py's JSONL output)
-PRED_EXTRA_KEYS = ("predicted_emotion", "predicted_intent")
+PRED_EXTRA_KEYS = ("predicted_emotion", "predicted_intent", "verdict")
 
 
 def prediction_from_row(row: dict[str, Any]) -> Prediction | None:
@@ -67,8 +67,17 @@ def prediction_from_row(row: dict[str, Any]) -> Prediction | None:
         label=str(label) if label is not None else None,
         emotions=[str(e) for e in emotions] if isinstance(emotions, list) and emotions else None,
         cues=cues,
-        extra={k: str(row[k]) for k in PRED_EXTRA_KEYS if row.get(k) is not None},
+        extra={k: str(row[k]) for k in PRED_EXTRA_KEYS if row.get(k) is not None}
+        | _nested_verdict(row),
     )
+
+
+def _nested_verdict(row: dict[str, Any]) -> dict[str, str]:
+    """An AnalysisResult row's ``consistency.verdict`` (scored by the ``camer_verdict`` task)."""
+    consistency = row.get("consistency")
+    if "verdict" in row or not isinstance(consistency, dict) or not consistency.get("verdict"):
+        return {}
+    return {"verdict": str(consistency["verdict"])}
 
 
 def saber_text(saber: dict[str, Any]) -> str:

@@ -3,6 +3,7 @@
 from collections.abc import Callable
 
 from emoreason.evaluation.loaders.base import LoadReport, Sample, sample_id
+from emoreason.evaluation.loaders.conflicts import load_camer_built
 from emoreason.evaluation.loaders.emodb import load_emodb
 from emoreason.evaluation.loaders.labelled import (
     EMOBENCH_M_CATEGORIES,
@@ -17,6 +18,7 @@ from emoreason.evaluation.loaders.reasoning import load_emer_v1, load_emer_v2, l
 #: Loader name (as written in a task YAML) -> function(root, labels, label_map, **options).
 LOADERS: dict[str, Callable[..., LoadReport]] = {
     "camer": load_camer,
+    "camer_built": load_camer_built,
     "dfew": load_dfew,
     "emodb": load_emodb,
     "emer_v1": load_emer_v1,
