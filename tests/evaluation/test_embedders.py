@@ -89,10 +89,30 @@ def test_a_sentence_is_the_normalised_mean_of_its_token_rows(static_folder):
     assert embedder([]).shape == (0, 13)
 
 
-def test_emocue360_runs_on_the_static_embedder(static_folder):
+@pytest.mark.parametrize("variant", ["official", "robust"])
+def test_emocue360_runs_on_the_static_embedder(static_folder, variant):
     refs = [{"visual": ["she smiles"], "auditory": ["loud voice"], "emotional": ["happy"]}]
-    same = emocue360(refs, refs, embedder=StaticEmbedder(static_folder))
+    embedder = StaticEmbedder(static_folder)
+    same = emocue360(refs, refs, embedder=embedder, variant=variant)
     assert all(abs(same[c]["f1"] - 1.0) < 1e-5 for c in same)
+    other = [{"visual": ["a car"], "auditory": ["rain"], "emotional": ["bored"]}]
+    scores = emocue360(refs, other, embedder=embedder, variant=variant)
+    assert all(scores[c]["f1"] < 1.0 for c in scores)
+
+
+@pytest.mark.parametrize("variant", ["official", "robust"])
+def test_emocue360_from_the_disk_store_equals_fresh_embeddings(tiny_bert, tmp_path, variant):
+    refs = [{"visual": ["she smiles", ""], "auditory": ["loud voice", "text: hi"]}]
+    preds = [{"visual": ["smiling"], "auditory": ["soft voice"], "emotional": ["calm"]}]
+    fresh = emocue360(refs, preds, embedder=SentenceEmbedder(tiny_bert), variant=variant)
+    SentenceEmbedder(tiny_bert, store_dir=tmp_path)(["she smiles", "", "smiling"])  # warm
+    stored = SentenceEmbedder(tiny_bert, store_dir=tmp_path)
+    again = emocue360(refs, preds, embedder=stored, variant=variant)
+    for cat, scores in fresh.items():
+        for key, value in scores.items():
+            assert (np.isnan(value) and np.isnan(again[cat][key])) or abs(
+                value - again[cat][key]
+            ) < 1e-6
 
 
 def test_resolve_embedder_by_folder_kind(tiny_bert, static_folder, tmp_path):
