@@ -2,7 +2,10 @@
 
 Open-vocabulary benchmarks (EMER, OV-MER style) answer with free emotion words ("anxious",
 "a bit annoyed", "失落"). To compare two such sets we map every word to a *base emotion* of this
-wheel first; two words match when they share a base.
+wheel first; two words match when they share a base. This is not AffectGPT's wheel (five wheels,
+LLM-generated synonym and word-form tables, see
+:mod:`emoreason.evaluation.metrics.affectgpt_wheel`), so scores through it are our ``robust``
+EMER variant, not the authors' numbers.
 
 The taxonomy (one level, documented here, our own choice):
 

@@ -1,8 +1,10 @@
 """CA-MER scores: accuracy per subset and the video-aligned vs audio-aligned gap.
 
 CA-MER (MoSEAR, ACM MM 2025) splits test clips by which side carries the true emotion when
-the modalities conflict: ``video-aligned``, ``audio-aligned`` and ``consistent``. The bias
-number is (ours, as a signed difference)::
+the modalities conflict: ``video-aligned``, ``audio-aligned`` and ``consistent``. We found no
+public evaluation script from the MoSEAR / CA-MER authors, so there is no "official" variant to
+reproduce: accuracy per subset is the plain definition, and the bias number is (ours, as a
+signed difference)::
 
     gap = accuracy(video-aligned) - accuracy(audio-aligned)
 

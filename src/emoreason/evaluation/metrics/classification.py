@@ -11,6 +11,14 @@ Definitions (the standard ones; sklearn conventions where they exist):
 
 A prediction outside the label set (e.g. an unparseable answer) is simply a wrong prediction:
 it lowers recall of its true class and adds no class of its own to the weighted averages.
+
+These are the definitions the benchmarks use: MER2023's official script (MERTools
+``main-release.py``) and EmoBench-M's (``evaluate_classification``) call sklearn's
+``f1_score`` / ``precision_score`` / ``recall_score`` with ``average='weighted'``, which equal
+the weighted scores here (a class only ever predicted has weight 0). DFEW's authors published
+no scoring script; UAR / WAR are the definitions of the DFEW paper. How a free answer becomes
+a label differs per benchmark and is in :mod:`emoreason.evaluation.hooks` /
+:mod:`emoreason.evaluation.metrics.emobench_m`.
 """
 
 from __future__ import annotations

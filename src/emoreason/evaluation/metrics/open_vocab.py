@@ -1,4 +1,10 @@
-"""Open-vocabulary emotion scores (EMER / OV-MER style): Accuracy_s and Recall_s.
+"""Open-vocabulary emotion scores (EMER / OV-MER style): Accuracy_s and Recall_s, our wheel.
+
+This is the ``robust`` (ours) EMER score. The ``official`` one is AffectGPT's emotion-wheel
+metric over the authors' five wheels and synonym tables
+(:mod:`emoreason.evaluation.metrics.affectgpt_wheel`); it needs their ``emotion_wheel``
+folder, which we do not ship, and without it the EMER tasks fall back to this module (the
+report says so). The per-sample rule is the same as the authors'; the mapping tables differ.
 
 Both sets are first mapped through our emotion wheel
 (:func:`emoreason.evaluation.emotion_wheel.map_to_bases`: synonyms and word forms -> base),
