@@ -7,9 +7,10 @@ the pure decision (:func:`~emoreason.reasoning.consistency_rules.decide`), thous
 second.
 
 Fit (ours): coordinate ascent over :data:`SEARCH_SPACE`, starting from the given config; each
-field in turn takes the grid value that maximises the objective (balanced verdict accuracy:
+field in turn moves to the grid value that maximises the objective (balanced verdict accuracy:
 the mean over ground-truth verdicts, so the set's class mix does not decide; ties broken by
-joint verdict+emotion accuracy, then by staying put), until a full round changes nothing.
+joint verdict+emotion accuracy) when that beats the current value, choosing among equally good
+values the one nearest the current value (the smallest move), until a round changes nothing.
 """
 
 from __future__ import annotations
@@ -215,13 +216,16 @@ def fit(
         rounds += 1
         moved = False
         for name, values in space.items():
-            for value in values:
-                if value == getattr(config, name):
-                    continue
-                candidate = replace(config, **{name: value})
-                scores = score(clips, candidate)
-                if scores.key() > best.key():
-                    config, best, moved = candidate, scores, True
+            current = getattr(config, name)
+            tried = [(score(clips, replace(config, **{name: v})), v) for v in values]
+            top = max(s.key() for s, _ in tried)
+            if top <= best.key():
+                continue
+            # the smallest move that reaches the best score
+            scores, value = min(
+                ((s, v) for s, v in tried if s.key() == top), key=lambda sv: abs(sv[1] - current)
+            )
+            config, best, moved = replace(config, **{name: value}), scores, True
         if not moved:
             break
     origin = start or ConsistencyConfig()
