@@ -240,3 +240,36 @@ def test_evaluate_mc_eiu_file(tmp_path):
     )
     # robust: the unreadable answer counts as wrong instead of being left out
     assert robust["scores"]["joint_accuracy[MC-EIU]"]["value"] == pytest.approx(1 / 3)
+
+
+def test_cli_metric_variant_flag(tmp_path):
+    from typer.testing import CliRunner
+
+    from emoreason.cli.app import app
+
+    root = tmp_path / "ebm"
+    root.mkdir()
+    (root / "MOSI_test_500.json").write_text(
+        json.dumps([_item("MOSI/a.mp4", "positive"), _item("MOSI/b.mp4", "negative")])
+    )
+    preds = write_jsonl(
+        tmp_path / "p.jsonl",
+        [
+            {"video": "MOSI/a.mp4", "predicted_value": "Positive."},
+            {"video": "MOSI/b.mp4", "predicted_value": "negative"},
+        ],
+    )
+    args = ["evaluate", "--task", "emobench_m", "--data", str(root), "--predictions", str(preds)]
+    args += ["--out", str(tmp_path / "out"), "--n-resamples", "20"]
+    official = CliRunner().invoke(app, args)
+    assert official.exit_code == 0, official.output
+    assert "metric variant: official" in official.output
+    report = json.loads((tmp_path / "out" / "emobench_m.json").read_text())
+    assert report["metric_variant"] == "official"
+    assert report["scores"]["accuracy"]["value"] == pytest.approx(0.5)  # "positive." != label
+    robust = CliRunner().invoke(app, [*args, "--metric-variant", "robust"])
+    assert robust.exit_code == 0 and "metric variant: robust" in robust.output
+    bad = CliRunner().invoke(app, [*args, "--metric-variant", "paper"])
+    assert bad.exit_code != 0 and "official or robust" in bad.output
+    listed = CliRunner().invoke(app, ["evaluate", "--list"])
+    assert listed.exit_code == 0 and "emobench_m" in listed.output

@@ -68,6 +68,12 @@ def evaluate_command(
         help="official: the benchmark authors' scoring script, quirks included (default); "
         "robust: our variants (clipped cosines, subtitle rule, synonym-aware answer parsing).",
     ),
+    emotion_wheel_dir: Path = typer.Option(
+        None,
+        "--emotion-wheel-dir",
+        help="AffectGPT's emotion_wheel folder (wheel*.xlsx, synonym.xlsx, format.csv): the "
+        "official EMER Accuracy_s / Recall_s / F_s; without it EMER uses our wheel.",
+    ),
 ) -> None:
     """Evaluate predictions or a backend on a benchmark; write JSON, Markdown, HTML and a chart."""
     from emoreason.evaluation import TaskRegistry, evaluate, write_report
@@ -125,10 +131,13 @@ def evaluate_command(
             embedding_store=None if no_embedding_cache else store,
             analyze_options={k: v for k, v in (("model", model), ("base_url", base_url)) if v},
             metric_variant=metric_variant,
+            emotion_wheel_dir=emotion_wheel_dir,
             on_progress=lambda done, total: bar.update(job, completed=done, total=total),
         )
     paths = write_report(report, out)
     console.print(f"metric variant: {report['metric_variant']}", markup=False)
+    if report["details"].get("note"):
+        err_console.print(f"note: {report['details']['note']}", markup=False)
     for name, value in report["scores"].items():
         console.print(
             f"{name:32s} {value['value']:.4f}  [{value['ci_low']:.4f}, {value['ci_high']:.4f}]",

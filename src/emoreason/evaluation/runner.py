@@ -237,6 +237,7 @@ def evaluate(
     on_progress: Callable[[int, int], None] | None = None,
     analyze_options: dict[str, Any] | None = None,
     metric_variant: str = "official",
+    emotion_wheel_dir: str | Path | None = None,
 ) -> dict[str, Any]:
     """Evaluate one task and return the JSON-ready report (see :mod:`emoreason.evaluation.report`).
 
@@ -245,6 +246,7 @@ def evaluate(
     ``"static"``, a folder); ``embedding_store`` keeps a spec embedder's vectors on disk.
     ``metric_variant``: ``"official"`` (default: the benchmark authors' scoring script's rules)
     or ``"robust"`` (our opt-in variants); the report states which one scored.
+    ``emotion_wheel_dir``: AffectGPT's ``emotion_wheel`` folder, for the official EMER score.
     """
     if predictions is None and backend is None:
         backend = task.backend  # the task's default predictor, if it names one
@@ -288,6 +290,7 @@ def evaluate(
         cue_extractor=cue_extractor,
         judge=judge,
         metric_variant=metric_variant,
+        wheel_tables=emotion_wheel_dir,
     )
     scored = SCORERS[task.scorer](task, pairs, ctx)
     for key, value in scored["counts"].items():
@@ -308,7 +311,8 @@ def evaluate(
         "data": str(data_dir),
         "source": source,
         "n_samples": len(samples),
-        "metric_variant": metric_variant,
+        # a scorer that cannot run the official rule says so (details.note) and what it used
+        "metric_variant": scored["details"].get("metric_variant", metric_variant),
         "scores": scored["scores"],
         "headline": headline,
         "details": scored["details"],

@@ -206,8 +206,13 @@ def read_wheel(path: Path) -> dict[str, dict[str, list[str]]]:
     return wheel
 
 
-def load_wheel_tables(folder: str | Path, runs: int = 8) -> WheelTables:
-    """The authors' ``emotion_wheel`` folder: ``wheel*.xlsx``, ``synonym.xlsx``, ``format.csv``."""
+def load_wheel_tables(folder: str | Path) -> WheelTables:
+    """The authors' ``emotion_wheel`` folder: ``wheel*.xlsx``, ``synonym.xlsx``, ``format.csv``.
+
+    ``synonym.xlsx`` holds runs ``k = 1, 2, ...`` as column pairs ``word_run{k}`` /
+    ``synonym_run{k}`` (the authors' file has eight, ``read_candidate_synonym_merge``); every
+    run present is merged.
+    """
     root = Path(folder)
     wheel_files = sorted(root.glob("wheel*.xlsx"))
     if not wheel_files:
@@ -218,8 +223,16 @@ def load_wheel_tables(folder: str | Path, runs: int = 8) -> WheelTables:
     synonym_path = root / "synonym.xlsx"
     if not synonym_path.is_file():
         raise InputError("synonym.xlsx not found", path=synonym_path)
-    for number, row in enumerate(read_xlsx(synonym_path), 2):
-        for run in range(1, runs + 1):
+    synonym_rows = read_xlsx(synonym_path)
+    runs = sorted(
+        int(match.group(1))
+        for name in (synonym_rows[0] if synonym_rows else {})
+        if (match := re.fullmatch(r"word_run(\d+)", name))
+    )
+    if not runs:
+        raise InputError("no word_run<k> column", path=synonym_path)
+    for number, row in enumerate(synonym_rows, 2):
+        for run in runs:
             raw = row.get(f"word_run{run}")
             if raw is None:
                 raise InputError(f"missing word_run{run}", path=synonym_path, line=number)
