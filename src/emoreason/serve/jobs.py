@@ -3,7 +3,7 @@
 One worker, because the models are shared and warm (one analysis at a time uses the CPU fully).
 A job moves ``queued -> running -> done | error``; while it runs, ``stage`` says which part
 (``perception`` then ``reasoning`` for the real analyser). :meth:`JobQueue.submit` refuses a job
-when ``capacity`` jobs already wait (:class:`QueueFull`, with a ``Retry-After`` estimate from the
+when ``capacity`` jobs already wait behind a running one (:class:`QueueFull`, with a ``Retry-After`` estimate from the
 recent job durations). Finished jobs are kept (``keep`` most recent) for polling and downloads.
 """
 
@@ -42,7 +42,10 @@ class QueueFull(Exception):
     """The queue holds ``capacity`` waiting jobs; try again after ``retry_after`` seconds."""
 
     def __init__(self, capacity: int, retry_after: int) -> None:
-        super().__init__(f"busy: {capacity} analyses are already waiting; retry in {retry_after} s")
+        super().__init__(
+            f"busy: the queue is full ({capacity} waiting behind the running analysis); "
+            f"retry in {retry_after} s"
+        )
         self.retry_after = retry_after
 
 
@@ -126,7 +129,8 @@ class JobQueue:
         """Queue ``job`` (starting the worker if needed); :class:`QueueFull` when full."""
         self.start()
         with self._cond:
-            if len(self._waiting) >= self.capacity:
+            idle = self.running is None and self.warm_state != "warming"
+            if len(self._waiting) >= self.capacity + (1 if idle else 0):
                 raise QueueFull(self.capacity, self.retry_after())
             self._waiting.append(job)
             self._jobs[job.id] = job
