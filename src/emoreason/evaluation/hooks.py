@@ -365,7 +365,13 @@ EMOCUE_SCRIPT = "XEmoGPT EmoCue-360/compute_prf.py (github.com/W11H08Z/XEmoGPT)"
 
 
 def score_emocue360(task: Any, pairs: Sequence[Pair], ctx: ScoringContext) -> dict[str, Any]:
-    """EmoCue-360 P/R/F1 per category; cues extracted from texts where not given."""
+    """EmoCue-360 P/R/F1 per category; cues extracted from texts where not given.
+
+    The scoring follows ``ctx.metric_variant`` (official = XEmoGPT's ``compute_prf.py``). Cue
+    *extraction* is another matter: XEmoGPT extracts cues with an LLM (``extract_clue.py``);
+    predictions that give their ``cues`` (or ``--cue-extractor llm``) come closest, the local
+    extractor is ours, so with it only the scoring is the script's.
+    """
     counts: Counter = Counter()
     extractor = ctx.cue_extractor or LocalCueExtractor()
     refs, preds, subtitles = [], [], []
