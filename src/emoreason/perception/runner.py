@@ -37,6 +37,7 @@ from emoreason.perception.hypotheses import (
     visual_hypothesis,
 )
 from emoreason.perception.scene import SceneExtractor
+from emoreason.perception.native_logs import native_logs_filtered
 from emoreason.perception.speech import SpeechExtractor
 from emoreason.perception.verbal import VerbalExtractor
 from emoreason.schema import ClipInfo, Evidence, ModalityEvidence
@@ -79,17 +80,18 @@ class Perceiver:
             "verbal": lambda: self.extractors["verbal"].load(),
             "acoustic": lambda: self.extractors["acoustic"]._opensmile(),
         }
-        for name, load in loaders.items():
-            if self.config.runs(name):
-                began = time.perf_counter()
-                load()
-                seconds[name] = time.perf_counter() - began
+        with native_logs_filtered():
+            for name, load in loaders.items():
+                if self.config.runs(name):
+                    began = time.perf_counter()
+                    load()
+                    seconds[name] = time.perf_counter() - began
         self._warm = True
         return seconds
 
     def perceive(self, path: str | Path) -> Evidence:
         """Evidence for one clip; :class:`MediaError` for missing/undecodable files."""
-        with self._lock:
+        with self._lock, native_logs_filtered():
             return self._perceive(str(path))
 
     def _perceive(self, path: str) -> Evidence:

@@ -140,15 +140,18 @@ def sentiment_analysis(facts: ClipFacts) -> str:
         if modality == "verbal" and facts.transcript:
             flags = [c for c in m.cues if c.name in ALWAYS_CITE]
             cited = f'"{_clip(facts.transcript)}"' + "".join(f"; {c.description}" for c in flags)
-        pieces.append(f"{name} → {h.label} ({cited})")
+        read = facts.consistency.modalities.get(modality) or "no emotion evidence"
+        pieces.append(f"{name} → {read} ({cited})")
     c = facts.consistency
     text = f"Evidence: {'; '.join(pieces)}. {c.explanation}"
-    if not c.consistent:
+    if c.conflicts:
         sides = ", ".join(
             f"{a} ({c.modalities.get(a)}) vs {b} ({c.modalities.get(b)})" for a, b in c.conflicts
         )
         text += f" Conflicting pairs: {sides}."
     text += f" Final emotion: {facts.emotion}"
+    if c.resolution is None:
+        text += " (a default: no modality gave emotion evidence)"
     if facts.secondary:
         text += f", with traces of {', '.join(facts.secondary)}"
     verdict = c.verdict.value

@@ -145,10 +145,12 @@ def sentiment_analysis(facts: ClipFacts) -> str:
         if modality == "verbal" and facts.transcript:
             flags = [c for c in m.cues if c.name in ALWAYS_CITE]
             cited = f"“{_clip(facts.transcript)}”" + "".join(f"；{cue_zh(c)}" for c in flags)
-        pieces.append(f"{name} → {emotion_name(h.label, 'zh')}（{cited}）")
+        read = facts.consistency.modalities.get(modality)
+        read_zh = emotion_name(read, "zh") if read else "没有情绪证据"
+        pieces.append(f"{name} → {read_zh}（{cited}）")
     c = facts.consistency
     text = f"证据：{'；'.join(pieces)}。{c.explanation}"
-    if not c.consistent:
+    if c.conflicts:
         sides = "，".join(
             f"{_SIDE_ZH[a]}（{emotion_name(c.modalities.get(a) or '', 'zh')}）与"
             f"{_SIDE_ZH[b]}（{emotion_name(c.modalities.get(b) or '', 'zh')}）"
@@ -156,6 +158,8 @@ def sentiment_analysis(facts: ClipFacts) -> str:
         )
         text += f"冲突的模态：{sides}。"
     text += f"最终情绪：{emotion_name(facts.emotion, 'zh')}"
+    if c.resolution is None:
+        text += "（仅为默认值：没有任何模态提供情绪证据）"
     if facts.secondary:
         text += "，并带有" + "、".join(emotion_name(e, "zh") for e in facts.secondary) + "的成分"
     return text + f"（判定：{_VERDICT_ZH[c.verdict.value]}）。"
