@@ -165,3 +165,19 @@ def test_decision_is_pure():
     before = {m: h.model_dump() for m, h in hyps.items()}
     assert decide(hyps) == decide(hyps)
     assert {m: h.model_dump() for m, h in hyps.items()} == before
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_report_never_reads_a_flat_modality_as_neutral(lang):
+    from synthetic_evidence import make_evidence
+
+    from emoreason.reasoning import RulesReasoner
+
+    ev = make_evidence("consistent_sad")
+    ev = ev.model_copy(update={"hypotheses": {**ev.hypotheses, "verbal": flat("verbal", 0.45)}})
+    text = RulesReasoner().reason(ev, lang).saber.sentiment_analysis
+    if lang == "en":
+        assert "the words → no emotion evidence" in text or "words → no emotion evidence" in text
+        assert "→ neutral" not in text
+    else:
+        assert "没有情绪证据" in text and "→ 中性" not in text
