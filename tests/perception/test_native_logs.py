@@ -13,7 +13,9 @@ import pytest
 
 from emoreason.perception.native_logs import NATIVE_LINE, native_logs_filtered
 
-ABSL = b"W0000 00:00:1796065221.342217   31696 inference_feedback_manager.cc:114] Feedback manager\n"
+ABSL = (
+    b"W0000 00:00:1796065221.342217   31696 inference_feedback_manager.cc:114] Feedback manager\n"
+)
 TFLITE = b"INFO: Created TensorFlow Lite XNNPACK delegate for CPU.\n"
 
 

@@ -13,7 +13,9 @@ from emoreason.perception.transcript_quality import (
 )
 
 
-def seg(text: str, logprob: float = -0.3, no_speech: float = 0.05, ratio: float = 1.0) -> SegmentStats:
+def seg(
+    text: str, logprob: float = -0.3, no_speech: float = 0.05, ratio: float = 1.0
+) -> SegmentStats:
     return SegmentStats(text, logprob, no_speech, ratio, words=len(text.split()))
 
 
@@ -48,9 +50,17 @@ def test_number_runs_and_repetition_are_flagged() -> None:
 
 
 def test_compression_ratio_logprob_and_no_speech() -> None:
-    assert any("compression" in i for i in transcript_issues([seg("la " * 30, ratio=9.0)], [], "en"))
-    assert any("log-probability" in i for i in transcript_issues([seg("Hello there my friend.", logprob=-1.6)], [], "en"))
-    assert any("no-speech" in i for i in transcript_issues([seg("Hello there my friend.", no_speech=0.9)], [], "en"))
+    assert any(
+        "compression" in i for i in transcript_issues([seg("la " * 30, ratio=9.0)], [], "en")
+    )
+    assert any(
+        "log-probability" in i
+        for i in transcript_issues([seg("Hello there my friend.", logprob=-1.6)], [], "en")
+    )
+    assert any(
+        "no-speech" in i
+        for i in transcript_issues([seg("Hello there my friend.", no_speech=0.9)], [], "en")
+    )
 
 
 def test_script_that_does_not_match_the_language() -> None:

@@ -36,8 +36,8 @@ from emoreason.perception.hypotheses import (
     verbal_hypothesis,
     visual_hypothesis,
 )
-from emoreason.perception.scene import SceneExtractor
 from emoreason.perception.native_logs import native_logs_filtered
+from emoreason.perception.scene import SceneExtractor
 from emoreason.perception.speech import SpeechExtractor
 from emoreason.perception.verbal import VerbalExtractor
 from emoreason.schema import ClipInfo, Evidence, ModalityEvidence
