@@ -44,7 +44,7 @@ def predict_voice(
     """id -> :class:`~emoreason.evaluation.hooks.Prediction` from the shipped voice model."""
     from emoreason.evaluation.hooks import Prediction
     from emoreason.perception.acoustic import AcousticExtractor
-    from emoreason.perception.hypotheses import acoustic_hypothesis
+    from emoreason.perception.hypotheses import SYNTHETIC_VOICING_FACTOR, acoustic_hypothesis
     from emoreason.perception.voice_model import default_voice_model
 
     model = default_voice_model()
@@ -71,7 +71,8 @@ def predict_voice(
             elif evidence is not None:
                 hypothesis = acoustic_hypothesis(evidence)
                 reading = model.read(evidence.features)
-                reliability = hypothesis_reliability(hypothesis.confidence, reading)
+                synthetic = any(c.name == "regular_voicing" for c in evidence.cues)
+                reliability = reading.weight * (SYNTHETIC_VOICING_FACTOR if synthetic else 1.0)
                 top = reading.top_class
                 out[sample.id] = Prediction(
                     id=sample.id,
@@ -99,14 +100,6 @@ def predict_voice(
                 "label": model.classes[top], "confidence": reliability * float(p[top]),
             }  # fmt: skip
     return out
-
-
-def hypothesis_reliability(product_confidence: float, reading: Any) -> float:
-    """The reliability factor the acoustic hypothesis applied: its confidence / max(product)."""
-    from emoreason.perception.voice_model import product_distribution
-
-    top = max(product_distribution(reading.class_probabilities).values())
-    return float(product_confidence / top) if top > 0 else 0.0
 
 
 def _block(

@@ -104,6 +104,14 @@ class VoiceReading:
     reliability: dict[str, float] = field(default_factory=dict)
 
     @property
+    def weight(self) -> float:
+        """The reliability ``r`` (product of the factors in ``reliability``), in [0, 1]."""
+        r = 1.0
+        for factor in self.reliability.values():
+            r *= factor
+        return min(1.0, max(0.0, r))
+
+    @property
     def top_class(self) -> str:
         return max(self.class_probabilities, key=lambda c: self.class_probabilities[c])
 

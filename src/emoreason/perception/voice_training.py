@@ -284,8 +284,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, required=True, help="npz file to write")
     parser.add_argument("--features-cache", type=Path, default=None, help="JSON feature cache")
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument(
+        "--c-grid", default=",".join(map(str, C_GRID)), help="L2 strengths tried, comma-separated"
+    )
     args = parser.parse_args(argv)
-    config = VoiceTrainingConfig(data=args.data, features_cache=args.features_cache, seed=args.seed)
+    config = VoiceTrainingConfig(
+        data=args.data,
+        features_cache=args.features_cache,
+        seed=args.seed,
+        c_grid=tuple(float(c) for c in args.c_grid.split(",")),
+    )
     model, metadata = train(config)
     model.save(args.out)
     sys.stdout.write(json.dumps(metadata["scores"], indent=2) + "\n")
