@@ -7,6 +7,8 @@ BIN      := $(VENV)/bin
 STAMP    := $(VENV)/.emoreason-installed
 DEMO_CLIP ?= examples/clips/smile_angry_voice.mp4
 PYTEST_ARGS ?=
+# CPU threads for torch and whisper in the tests (CI runs the suite with 1 and with 2).
+THREADS ?= 1
 
 export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
@@ -35,7 +37,7 @@ demo: install
 
 # pytest exits 5 when it collects nothing: report it instead of failing obscurely.
 test: install
-	$(BIN)/python -m pytest $(PYTEST_ARGS); rc=$$?; \
+	EMOREASON_THREADS=$(THREADS) $(BIN)/python -m pytest $(PYTEST_ARGS); rc=$$?; \
 	if [ $$rc -eq 5 ]; then echo "pytest collected no tests"; fi; exit $$rc
 
 test-fast: install

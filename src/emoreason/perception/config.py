@@ -13,6 +13,7 @@ Groups:
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -20,6 +21,16 @@ from emoreason.config import ConfigLoading
 from emoreason.errors import ConfigError
 
 ALL_STAGES: tuple[str, ...] = ("face", "body", "scene", "acoustic", "speech", "verbal")
+
+
+def default_threads() -> int:
+    """CPU threads per native model: ``EMOREASON_THREADS`` (a positive integer) or 1."""
+    raw = os.environ.get("EMOREASON_THREADS", "").strip()
+    if not raw:
+        return 1
+    if not raw.isdigit() or int(raw) < 1:
+        raise ConfigError(f"EMOREASON_THREADS must be a positive integer, got {raw!r}")
+    return int(raw)
 
 
 @dataclass
@@ -93,8 +104,11 @@ class PerceptionConfig(ConfigLoading):
         default=True, metadata={"help": "run the audio and visual branches in two threads"}
     )
     whisper_threads: int = field(
-        default=1,
-        metadata={"help": "CPU threads for whisper (the visual branch runs on another core)"},
+        default_factory=default_threads,
+        metadata={
+            "help": "CPU threads for whisper (the visual branch runs on another core); "
+            "default: $EMOREASON_THREADS or 1"
+        },
     )
     whisper_dir: str | None = field(
         default=None, metadata={"help": "local faster-whisper model folder (default: shipped)"}
