@@ -174,7 +174,16 @@ MER2023_SCRIPT = (
 
 
 def score_mer2023(task: Any, pairs: Sequence[Pair], ctx: ScoringContext) -> dict[str, Any]:
-    """MER2023 discrete labels: official = exact label strings (MERTools), robust = parsed."""
+    """MER2023 discrete labels: official = MERTools' rule, robust = our answer parsing.
+
+    Official, from ``report_results_on_test1_test2`` / ``report_results_on_test3`` in MER2023
+    ``main-release.py`` (github.com/zeroQiaoba/MERTools): every labelled name is scored with
+    its predicted ``discrete`` string looked up as it is among the six labels (``emo2idx``);
+    the score is sklearn's ``f1_score(average='weighted')`` (here ``weighted_f1``; accuracy,
+    weighted P/R, UAR and WAR are reported beside it). The valence MSE and the combined
+    ``f1 - 0.25 * mse`` are not scored (the loader reads the discrete labels only). Where the
+    script stops (unknown label, missing prediction) we count and score the sample wrong.
+    """
     if ctx.metric_variant == "robust":
         result = score_classification(task, pairs, ctx)
         result["details"]["reproduces"] = None
@@ -442,6 +451,13 @@ def score_voice(task: Any, pairs: Sequence[Pair], ctx: ScoringContext) -> dict[s
     return score(task, pairs, ctx)
 
 
+def score_verbal(task: Any, pairs: Sequence[Pair], ctx: ScoringContext) -> dict[str, Any]:
+    """Words-only scores on labelled sentences (see :mod:`emoreason.evaluation.verbal_eval`)."""
+    from emoreason.evaluation.verbal_eval import score_verbal as score
+
+    return score(task, pairs, ctx)
+
+
 SCORERS: dict[str, Callable[[Any, Sequence[Pair], ScoringContext], dict[str, Any]]] = {
     "camer": score_camer,
     "camer_verdict": score_camer_verdict,
@@ -452,4 +468,5 @@ SCORERS: dict[str, Callable[[Any, Sequence[Pair], ScoringContext], dict[str, Any
     "open_vocab": score_open_vocab,
     "saber": score_saber,
     "voice": score_voice,
+    "verbal": score_verbal,
 }
