@@ -89,7 +89,11 @@ def evaluate_command(
     if metric_variant not in ("official", "robust"):
         raise typer.BadParameter("--metric-variant must be official or robust")
     if data is None:
-        raise typer.BadParameter("--data is required")
+        from emoreason.evaluation.loaders import DEFAULT_DATA
+
+        if spec.loader not in DEFAULT_DATA:
+            raise typer.BadParameter("--data is required")
+        data = DEFAULT_DATA[spec.loader]()  # data shipped with emoreason (verbal_en / verbal_zh)
     if predictions is None and backend is None:
         backend = spec.backend  # e.g. emodb: the voice model
     if (predictions is None) == (backend is None):

@@ -31,7 +31,8 @@ from emoreason.evaluation.loaders.base import MAX_PROBLEMS, first_key, iter_csv,
 from emoreason.evaluation.registry import TaskSpec
 
 #: ``voice``: the voice model alone on each sample's audio (:mod:`emoreason.evaluation.voice`).
-BACKENDS: tuple[str, ...] = ("rules", "transformers", "openai", "voice")
+#: ``verbal``: classify_text on each sample's text (:mod:`emoreason.evaluation.verbal_eval`).
+BACKENDS: tuple[str, ...] = ("rules", "transformers", "openai", "voice", "verbal")
 PRED_ID_KEYS = ("id", "name", "names", "video", "video_id", "clip_id", "source")
 PRED_TEXT_KEYS = (
     "prediction",
@@ -274,6 +275,10 @@ def evaluate(
             from emoreason.evaluation.voice import predict_voice
 
             by_id = predict_voice(samples, counts, problems, on_progress)
+        elif backend == "verbal":
+            from emoreason.evaluation.verbal_eval import predict_verbal
+
+            by_id = predict_verbal(samples, lang, counts, problems, on_progress)
         else:
             by_id = predict_with_backend(
                 samples, backend, lang, counts, problems, on_progress, **options

@@ -1,6 +1,7 @@
 """Benchmark loaders: published layout in, :class:`LoadReport` (samples + counts) out."""
 
 from collections.abc import Callable
+from pathlib import Path
 
 from emoreason.evaluation.loaders.base import LoadReport, Sample, sample_id
 from emoreason.evaluation.loaders.conflicts import load_camer_built
@@ -14,6 +15,7 @@ from emoreason.evaluation.loaders.labelled import (
     load_mer2023,
 )
 from emoreason.evaluation.loaders.reasoning import load_emer_v1, load_emer_v2, load_saber_test
+from emoreason.evaluation.loaders.verbal_sentences import load_verbal_sentences, packaged_data_dir
 
 #: Loader name (as written in a task YAML) -> function(root, labels, label_map, **options).
 LOADERS: dict[str, Callable[..., LoadReport]] = {
@@ -27,7 +29,11 @@ LOADERS: dict[str, Callable[..., LoadReport]] = {
     "jsonl": load_jsonl,
     "mer2023": load_mer2023,
     "saber_test": load_saber_test,
+    "verbal_sentences": load_verbal_sentences,
 }
+
+#: Loaders whose data ships with emoreason: the folder used when no --data is given.
+DEFAULT_DATA: dict[str, Callable[[], Path]] = {"verbal_sentences": packaged_data_dir}
 
 __all__ = [
     "EMOBENCH_M_CATEGORIES",
