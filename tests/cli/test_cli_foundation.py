@@ -60,7 +60,7 @@ def test_convert_folder_to_jsonl_to_swift_and_back(tmp_path: Path) -> None:
     assert [r["id"] for r in read_jsonl(jsonl)] == ["a", "b"]
     swift = tmp_path / "swift.jsonl"
     result = runner.invoke(
-        app, ["convert", str(jsonl), str(swift), "--to", "swift", "--lang", "zh"]
+        app, ["convert", str(jsonl), str(swift), "--to", "swift", "--lang", "en"]
     )
     assert result.exit_code == 0, result.output
     rows = read_jsonl(swift)

@@ -37,6 +37,7 @@ class ItemOutcome:
     item: SaberItem | None = None
     error: InputError | None = None
     kind: RowKind | None = None
+    result: AnalysisResult | None = None  # the whole row, when it was an analysis result
 
 
 def detect_kind(value: Any) -> RowKind:
@@ -56,7 +57,8 @@ def detect_kind(value: Any) -> RowKind:
 def value_to_item(
     value: Any, *, path: str | Path, line: int | None, default_id: str
 ) -> tuple[RowKind, SaberItem | BaseModel]:
-    """Validate one JSON value as whatever it is; return its kind and an item (or the row)."""
+    """Validate one JSON value as whatever it is; return its kind and an item (or the row:
+    an :class:`AnalysisResult` or an :class:`ErrorRow`)."""
     kind = detect_kind(value)
     if kind == "swift":
         row = parse_swift_row(value, path=path, line=line)
@@ -69,15 +71,24 @@ def value_to_item(
     if kind == "error":
         return kind, validate_value(value, ErrorRow, path=path, line=line)
     if kind == "result":
-        result = validate_value(value, AnalysisResult, path=path, line=line)
-        item = SaberItem(
-            id=result.id, video=result.source, label=result.emotion, saber=result.saber
-        )
-        return kind, item
+        return kind, validate_value(value, AnalysisResult, path=path, line=line)
     if kind == "item":
         return kind, validate_value(value, SaberItem, path=path, line=line)
     record = validate_value(value, SaberRecord, path=path, line=line)
     return kind, SaberItem(id=default_id, saber=record)
+
+
+def _outcome(
+    source: str, line: int | None, kind: RowKind, value: BaseModel, media_dir: str | Path | None
+) -> ItemOutcome:
+    if isinstance(value, AnalysisResult):
+        item = SaberItem(id=value.id, video=value.source, label=value.emotion, saber=value.saber)
+        return ItemOutcome(
+            source, line, item=_attach_media(item, media_dir), kind=kind, result=value
+        )
+    if isinstance(value, SaberItem):
+        return ItemOutcome(source, line, item=_attach_media(value, media_dir), kind=kind)
+    return ItemOutcome(source, line, kind=kind)
 
 
 def read_json_file(path: Path) -> Any:
@@ -141,10 +152,7 @@ def _iter_json_file(file: Path, media_dir: str | Path | None) -> Iterator[ItemOu
         except InputError as err:
             yield ItemOutcome(str(file), None, error=err)
             continue
-        if isinstance(item, SaberItem):
-            yield ItemOutcome(str(file), None, item=_attach_media(item, media_dir), kind=kind)
-        else:
-            yield ItemOutcome(str(file), None, kind=kind)
+        yield _outcome(str(file), None, kind, item, media_dir)
 
 
 def _iter_jsonl_file(file: Path) -> Iterator[ItemOutcome]:
@@ -159,9 +167,7 @@ def _iter_jsonl_file(file: Path) -> Iterator[ItemOutcome]:
         except InputError as err:
             yield ItemOutcome(str(file), line.line, error=err)
             continue
-        yield ItemOutcome(
-            str(file), line.line, item=item if isinstance(item, SaberItem) else None, kind=kind
-        )
+        yield _outcome(str(file), line.line, kind, item, None)
 
 
 def write_saber_folder(folder: str | Path, items: list[SaberItem]) -> int:
