@@ -16,7 +16,7 @@ from emoreason.reasoning.prompts import sed_prompt
 from emoreason.reasoning.rules import RulesReasoner
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "reasoning"))
-from synthetic_evidence import make_evidence  # noqa: E402
+from synthetic_evidence import make_evidence
 
 runner = CliRunner()
 CJK = re.compile(r"[\u4e00-\u9fff]")
