@@ -164,9 +164,7 @@ CUE = st.sampled_from(
     ["", " ", "text", "Text", "context", "loud voice", "smile", " smile ", "sad", "TEXT x", "a"]
 )
 CUES = st.lists(CUE, max_size=3)
-SAMPLE = st.fixed_dictionaries(
-    {}, optional={"visual": CUES, "auditory": CUES, "emotional": CUES}
-)
+SAMPLE = st.fixed_dictionaries({}, optional={"visual": CUES, "auditory": CUES, "emotional": CUES})
 
 
 @settings(max_examples=60, deadline=None)
