@@ -13,7 +13,7 @@ from __future__ import annotations
 import math
 from collections import Counter
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -423,8 +423,15 @@ def score_emocue360(task: Any, pairs: Sequence[Pair], ctx: ScoringContext) -> di
 
 
 def score_saber(task: Any, pairs: Sequence[Pair], ctx: ScoringContext) -> dict[str, Any]:
-    """SABER-Test: label accuracy per split (when labels exist) + open-vocabulary overlap."""
-    result = score_open_vocab(task, pairs, ctx)
+    """SABER-Test: label accuracy per split (when labels exist) + open-vocabulary overlap.
+
+    No public scoring script: our definitions under both variants (the open-vocabulary part
+    always uses our wheel).
+    """
+    result = score_open_vocab(task, pairs, replace(ctx, wheel_tables=None))
+    result["details"].pop("note", None)
+    result["details"]["metric_variant"] = ctx.metric_variant
+    result["details"]["reproduces"] = NO_SCRIPT
     labelled = [(s, p) for s, p in pairs if s.label is not None]
     if labelled:
         cls = score_classification(task, labelled, ctx)
