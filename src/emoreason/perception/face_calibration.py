@@ -12,6 +12,7 @@ data could be had here). ``benchmarks/calibrate_face.py`` is the command.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -22,7 +23,7 @@ from emoreason.evaluation.metrics.calibration import (
     reliability_curve,
 )
 from emoreason.perception.face_actions import action_intensities, action_scores
-from emoreason.perception.face_geometry import raw_measures
+from emoreason.perception.face_geometry import head_frame, raw_measures
 from emoreason.perception.face_synth import EXPRESSIONS, random_face
 from emoreason.schema import EMOTIONS
 
@@ -98,3 +99,33 @@ def measure_reader(data: SyntheticSet, sharpness: float, threshold: float) -> Re
         ece=expected_calibration_error(conf, hit), precision=precision, recall=recall,
         ece_per_class=per_class, curve=reliability_curve(conf, hit), n=len(truth),
     )  # fmt: skip
+
+
+def mesh_gains(
+    image: np.ndarray,
+    landmarks: Callable[[np.ndarray], np.ndarray],
+    levels: tuple[float, ...] = (0.5, 1.0),
+) -> dict[str, float]:
+    """How much of each action's geometric movement the face mesh reports on a real ``image``:
+    the face is warped along the action (:mod:`face_warp`) at each level, ``landmarks`` (the
+    mesh: image -> (478, 3) points) is run on the warped picture, and the change of the
+    action's measure is divided by the intended change (mean over levels)."""
+    from emoreason.perception.face_actions import ACTIONS
+    from emoreason.perception.face_synth import move
+    from emoreason.perception.face_warp import to_pixels, warp_image
+
+    points = landmarks(image)
+    local = head_frame(points)[0]
+    reference = raw_measures(landmarks(warp_image(image, points[:, :2], to_pixels(local, points))))
+    gains: dict[str, float] = {}
+    for code, action in ACTIONS.items():
+        ratios = []
+        for level in levels:
+            moved = move(local, {code: level})
+            intended = raw_measures(moved)[action.measure] - raw_measures(local)[action.measure]
+            warped = warp_image(image, points[:, :2], to_pixels(moved, points))
+            got = raw_measures(landmarks(warped))[action.measure] - reference[action.measure]
+            if abs(intended) > 1e-6:
+                ratios.append(got / intended)
+        gains[code] = float(np.mean(ratios)) if ratios else math.nan
+    return gains
