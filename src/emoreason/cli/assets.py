@@ -5,7 +5,7 @@ from __future__ import annotations
 import typer
 from rich.table import Table
 
-from emoreason.cli.output import console, err_console, handle_errors
+from emoreason.cli.output import err_console, handle_errors, print_table
 
 #: used in place inside their package (nothing to build)
 AS_SHIPPED = frozenset({"all-minilm-l6-v2", "fer-7class"})
@@ -42,7 +42,7 @@ def list_command() -> None:
             except Exception as exc:  # report, don't stop the listing
                 status = f"missing: {exc}"
         table.add_row(asset.name, f"{asset.package}=={asset.version}", asset.licence, status)
-    console.print(table)
+    print_table(table)
 
 
 @assets_app.command("prepare")

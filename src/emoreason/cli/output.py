@@ -28,11 +28,24 @@ from rich.progress import (
     TimeElapsedColumn,
     TimeRemainingColumn,
 )
+from rich.table import Table
 
 from emoreason.errors import EmoreasonError
 
 console = Console(highlight=False, soft_wrap=True)
 err_console = Console(stderr=True, highlight=False, soft_wrap=True)
+
+
+def print_table(table: Table) -> None:
+    """Print a table on stdout; piped into a file or another program, it is printed at its
+    natural width so no cell is cut to "…" (a terminal keeps its own width)."""
+    if console.is_terminal:
+        console.print(table, soft_wrap=False)
+        return
+    natural = console.measure(table, options=console.options.update(max_width=100_000)).maximum
+    width = max(console.width, natural)
+    Console(highlight=False, width=width, file=console.file).print(table, soft_wrap=False)
+
 
 P = ParamSpec("P")
 R = TypeVar("R")

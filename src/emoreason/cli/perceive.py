@@ -14,6 +14,7 @@ from emoreason.cli.output import (
     handle_errors,
     native_stderr_silenced,
     print_json,
+    print_table,
 )
 
 
@@ -74,7 +75,7 @@ def _print_summary(ev) -> None:
             name, "yes" if m.available else "[red]no[/red]", escape(m.status), escape(cues),
             f"{m.seconds:.2f}",
         )  # fmt: skip
-    console.print(table)
+    print_table(table)
     hyp = Table(title="emotion hypotheses")
     for col in ("modality", "label", "confidence", "distribution"):
         hyp.add_column(col)

@@ -7,7 +7,7 @@ from typing import Any
 
 import typer
 
-from emoreason.cli.output import console, err_console, handle_errors, progress_bar
+from emoreason.cli.output import console, err_console, handle_errors, print_table, progress_bar
 
 REWARD_KEYS = ("rewards/chosen", "rewards/rejected", "rewards/margins", "rewards/accuracies")
 
@@ -168,7 +168,7 @@ def _print_pairs(before: dict[str, Any], after: dict[str, Any]) -> None:
             cell(kind, "mean_margin", "+.3f"),
             cell(kind, "prefers_chosen", ".2f"),
         )
-    console.print(table)
+    print_table(table)
 
 
 def _print_eval(title: str, metrics: dict[str, float]) -> None:
