@@ -73,3 +73,36 @@ def test_non_labels_and_missing_are_wrong_and_counted(tmp_path):
     # robust (opt-in) parses "Happy" and "angry."; "joyful" -> happy is still wrong (gold sad)
     robust = run(tmp_path, gold, predicted, variant="robust")
     assert robust["scores"]["accuracy"]["value"] == pytest.approx(3 / 5)
+
+
+def test_valence_mse_and_overall_metric(tmp_path):
+    gold = ["happy", "sad", "angry", "neutral"]
+    predicted = ["happy", "happy", "angry", "sad"]
+    gold_val, pred_val = [2.5, -1.0, -2.0, 0.0], [1.5, 0.5, -2.0, 0.25]
+    names = [f"sample_{i:08d}" for i in range(4)]
+    rows = zip(names, gold, gold_val, strict=True)
+    write_csv(
+        tmp_path / "mer" / "test1-label.csv",
+        ["name", "discrete", "valence"],
+        [[n, g, v] for n, g, v in rows],
+    )
+    rows = zip(names, predicted, pred_val, strict=True)
+    preds = write_csv(
+        tmp_path / "pred.csv", ["name", "discrete", "valence"], [[n, p, v] for n, p, v in rows]
+    )
+    report = evaluate(get_task("mer2023"), tmp_path / "mer", predictions=preds, n_resamples=20)
+    mse = sum((g - p) ** 2 for g, p in zip(gold_val, pred_val, strict=True)) / 4
+    scores = report["scores"]
+    assert abs(scores["valence_mse"]["value"] - mse) <= TOL
+    expected = weighted_f1_rule(gold, predicted) - 0.25 * mse
+    assert abs(scores["overall"]["value"] - expected) <= TOL
+    # a prediction without a valence leaves both out, counted
+    write_csv(
+        tmp_path / "pred2.csv",
+        ["name", "discrete", "valence"],
+        [[n, p, ""] for n, p in zip(names, predicted, strict=True)],
+    )
+    report = evaluate(
+        get_task("mer2023"), tmp_path / "mer", predictions=tmp_path / "pred2.csv", n_resamples=20
+    )
+    assert "overall" not in report["scores"] and report["counts"]["missing_valence"] == 4

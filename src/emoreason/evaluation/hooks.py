@@ -180,18 +180,72 @@ def score_mer2023(task: Any, pairs: Sequence[Pair], ctx: ScoringContext) -> dict
     ``main-release.py`` (github.com/zeroQiaoba/MERTools): every labelled name is scored with
     its predicted ``discrete`` string looked up as it is among the six labels (``emo2idx``);
     the score is sklearn's ``f1_score(average='weighted')`` (here ``weighted_f1``; accuracy,
-    weighted P/R, UAR and WAR are reported beside it). The valence MSE and the combined
-    ``f1 - 0.25 * mse`` are not scored (the loader reads the discrete labels only). Where the
-    script stops (unknown label, missing prediction) we count and score the sample wrong.
+    weighted P/R, UAR and WAR are reported beside it). With gold and predicted valences
+    (test1 / test2) also ``valence_mse`` (sklearn ``mean_squared_error``) and ``overall`` =
+    weighted F1 - 0.25 * MSE (``overall_metric``); a missing valence is counted and leaves both
+    out. Where the script stops (unknown label, missing prediction) we count and score the
+    sample wrong.
     """
     if ctx.metric_variant == "robust":
         result = score_classification(task, pairs, ctx)
         result["details"]["reproduces"] = None
         return result
     counts: Counter = Counter()
-    result = _classification_result(task, _exact_label_rows(task, pairs, counts), ctx, counts)
+    rows = _exact_label_rows(task, pairs, counts)
+    result = _classification_result(task, rows, ctx, counts)
     result["details"]["reproduces"] = MER2023_SCRIPT
+    result["scores"].update(_mer2023_valence(task, rows, pairs, ctx, counts))
+    result["counts"] = dict(counts)
     return result
+
+
+def _float(value: Any) -> float | None:
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        return None
+    return number if math.isfinite(number) else None
+
+
+def _mer2023_valence(
+    task: Any,
+    rows: list[tuple[Sample, str, str]],
+    pairs: Sequence[Pair],
+    ctx: ScoringContext,
+    counts: Counter,
+) -> dict[str, dict[str, float]]:
+    """``valence_mse`` and ``overall`` = weighted F1 - 0.25 * MSE (MERTools ``overall_metric``)
+    when every scored sample has a gold and a predicted valence (test1 / test2); else none."""
+    by_id = {s.id: p for s, p in pairs}
+    gold = [_float(s.extra.get("valence")) for s, _, _ in rows]
+    guess = [
+        _float(by_id[s.id].extra.get("valence")) if by_id.get(s.id) is not None else None
+        for s, _, _ in rows
+    ]
+    if not rows or all(g is None for g in gold):
+        return {}
+    missing = sum(g is None or p is None for g, p in zip(gold, guess, strict=True))
+    if missing:
+        counts["missing_valence"] += missing
+        return {}
+    squared = np.array([(g - p) ** 2 for g, p in zip(gold, guess, strict=True)])  # type: ignore[operator]
+    labels = list(task.labels or sorted({t for _, t, _ in rows}))
+    true_codes, pred_codes = encode_labels([t for _, t, _ in rows], [p for _, _, p in rows], labels)
+
+    def overall(idx: np.ndarray) -> float:
+        f1 = scores_from_codes(true_codes[idx], pred_codes[idx], len(labels))["weighted_f1"]
+        return f1 - 0.25 * float(squared[idx].mean())
+
+    everything = np.arange(len(rows))
+    return {
+        "valence_mse": score_with_ci(
+            float(squared.mean()), mean_ci(squared, n_resamples=ctx.n_resamples, seed=ctx.seed)
+        ),
+        "overall": score_with_ci(
+            overall(everything),
+            bootstrap_ci(overall, len(rows), n_resamples=ctx.n_resamples, seed=ctx.seed),
+        ),
+    }
 
 
 def _classification_result(

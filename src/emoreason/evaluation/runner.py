@@ -44,8 +44,9 @@ PRED_TEXT_KEYS = (
     "reasons",
 )
 PRED_LABEL_KEYS = ("emotion", "label", "discrete")
-#: kept in Prediction.extra: EmoBench-M MC-EIU result rows (MC-EIU.py's JSONL output)
-PRED_EXTRA_KEYS = ("predicted_emotion", "predicted_intent", "verdict")
+#: kept in Prediction.extra: EmoBench-M MC-EIU result rows (MC-EIU.py's JSONL output), MER2023
+#: valence
+PRED_EXTRA_KEYS = ("predicted_emotion", "predicted_intent", "verdict", "valence")
 
 
 def prediction_from_row(row: dict[str, Any]) -> Prediction | None:

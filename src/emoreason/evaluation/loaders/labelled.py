@@ -163,7 +163,8 @@ def load_mer2023(
     """MER2023 label CSV: columns ``name``, ``discrete`` (and ``valence``, unused here).
 
     This is the layout MER2023's own scoring reads (``report_results_on_test1_test2``: label
-    and prediction CSVs with ``name,discrete,valence``). ``label_file`` defaults to the only
+    and prediction CSVs with ``name,discrete,valence``; the valence is kept in
+    ``Sample.extra["valence"]``). ``label_file`` defaults to the only
     ``*label*.csv`` under root (else ``label.csv``). Media: ``<name>.mp4``/``.avi`` under root
     or ``video/``, ``videos/``.
     """
@@ -185,6 +186,7 @@ def load_mer2023(
             labels,
             label_map,
             seen=seen,
+            extra={"valence": row["valence"]} if row.get("valence") not in (None, "") else {},
         )
     return report
 
