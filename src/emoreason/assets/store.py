@@ -193,9 +193,9 @@ def smollm2_dir() -> Path:
     def build(tmp: Path) -> dict:
         import torch
         from transformers import AutoConfig, AutoModelForCausalLM, AutoTokenizer
-        from transformers.utils import logging as hf_logging
 
-        hf_logging.disable_progress_bar()  # the library never prints
+        from emoreason.assets.hf_quiet import hf_progress_bars_off
+
         gguf = smollm2_gguf_path()
         source_digest = sha256_file(gguf)
         if source_digest != SMOLLM2.source_sha256:
@@ -203,7 +203,8 @@ def smollm2_dir() -> Path:
                 f"smollm2: {gguf} has SHA-256 {source_digest}, expected {SMOLLM2.source_sha256}"
             )
         folder, name = str(gguf.parent), gguf.name
-        with _tqdm_disabled():  # transformers' GGUF reader draws a plain tqdm bar
+        # transformers' GGUF reader draws a plain tqdm bar; from_pretrained its own
+        with _tqdm_disabled(), hf_progress_bars_off():
             tokenizer = AutoTokenizer.from_pretrained(folder, gguf_file=name)
             quantised = AutoModelForCausalLM.from_pretrained(
                 folder, gguf_file=name, dtype=torch.float32

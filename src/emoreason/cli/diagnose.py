@@ -50,7 +50,10 @@ def _load_model(model_dir: Path):  # -> (model, tokenizer | None)
             f"{model_dir}: not a transformers model folder (no config.json); pass a local "
             "folder saved with save_pretrained"
         )
-    model = AutoModelForCausalLM.from_pretrained(model_dir, local_files_only=True).eval()
+    from emoreason.assets.hf_quiet import hf_progress_bars_off
+
+    with hf_progress_bars_off():
+        model = AutoModelForCausalLM.from_pretrained(model_dir, local_files_only=True).eval()
     tokenizer = None
     if any((model_dir / name).is_file() for name in ("tokenizer.json", "tokenizer_config.json")):
         tokenizer = AutoTokenizer.from_pretrained(model_dir, local_files_only=True)

@@ -86,6 +86,8 @@ class TransformersReasoner:
         import torch
         import transformers as tf
 
+        from emoreason.assets.hf_quiet import hf_progress_bars_off
+
         local = {"local_files_only": True}
         dtype = "auto" if self.config.dtype == "auto" else getattr(torch, self.config.dtype)
         try:
@@ -104,7 +106,8 @@ class TransformersReasoner:
         errors = []
         for auto in ("AutoModelForCausalLM", "AutoModelForImageTextToText", "AutoModel"):
             try:
-                model = getattr(tf, auto).from_pretrained(self.path, dtype=dtype, **local)
+                with hf_progress_bars_off():
+                    model = getattr(tf, auto).from_pretrained(self.path, dtype=dtype, **local)
                 if hasattr(model, "generate"):
                     self._model = model.to(self.config.device).eval()
                     return

@@ -26,9 +26,9 @@ from transformers import (
 )
 from transformers.trainer_callback import PrinterCallback, ProgressCallback
 from transformers.trainer_utils import get_last_checkpoint
-from transformers.utils import logging as hf_logging
 from trl import DPOConfig, SFTConfig
 
+from emoreason.assets.hf_quiet import hf_progress_bars_off
 from emoreason.errors import ConfigError, ModelNotFoundError
 from emoreason.formats.atomic import write_text_atomic
 from emoreason.training.collators import ConflictPreferenceCollator
@@ -57,9 +57,9 @@ def resolve_model_path(model_path: str) -> Path:
 
 def load_model_and_tokenizer(model_path: str) -> tuple[nn.Module, PreTrainedTokenizerBase]:
     path = resolve_model_path(model_path)
-    hf_logging.disable_progress_bar()  # no "Loading weights" bar: the library never prints
-    model = AutoModelForCausalLM.from_pretrained(path, dtype=torch.float32)
-    tokenizer = AutoTokenizer.from_pretrained(path)
+    with hf_progress_bars_off():  # no "Loading weights" bar: the library never prints
+        model = AutoModelForCausalLM.from_pretrained(path, dtype=torch.float32)
+        tokenizer = AutoTokenizer.from_pretrained(path)
     if tokenizer.pad_token is None:
         tokenizer.pad_token = tokenizer.eos_token
     return model, tokenizer
