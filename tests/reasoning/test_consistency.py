@@ -69,11 +69,15 @@ def test_weak_neutral_voice_does_not_break_agreement_but_strong_one_does():
     weak = {**base, "acoustic": hyp("acoustic", "neutral", 0.6, confidence=0.3)}
     strong = {**base, "acoustic": hyp("acoustic", "neutral", 0.6, confidence=0.9)}
     assert analyze_consistency(weak).consistent
-    c = analyze_consistency(strong)
+    # face and words agree: a confident neutral voice is outweighed, not a conflict
+    assert analyze_consistency(strong).consistent
+    # alone against the face, the confident neutral voice does conflict (masking)
+    alone = {"visual": base["visual"], "acoustic": strong["acoustic"]}
+    c = analyze_consistency(alone)
     assert not c.consistent and ("visual", "acoustic") in c.conflicts
-    # the threshold is a config field: raise it and the strong voice no longer conflicts
+    # the threshold is a config field: raise it and the voice no longer conflicts
     loose = ConsistencyConfig(neutral_conflict_min_confidence=0.95)
-    assert analyze_consistency(strong, config=loose).consistent
+    assert analyze_consistency(alone, config=loose).consistent
 
 
 def test_low_confidence_hypotheses_are_ignored():
@@ -87,7 +91,9 @@ def test_low_confidence_hypotheses_are_ignored():
     # they are weak and cannot create a conflict on their own; above both they conflict
     c = analyze_consistency(hyps, config=ConsistencyConfig(min_confidence=0.05))
     assert c.consistent and c.evidence_ignored["verbal"].startswith("weak")
-    c = analyze_consistency(hyps, config=ConsistencyConfig(min_confidence=0.05, reliable_verbal=0.1))
+    c = analyze_consistency(
+        hyps, config=ConsistencyConfig(min_confidence=0.05, reliable_verbal=0.1)
+    )
     assert not c.consistent
 
 

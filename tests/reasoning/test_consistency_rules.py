@@ -181,3 +181,25 @@ def test_report_never_reads_a_flat_modality_as_neutral(lang):
         assert "→ neutral" not in text
     else:
         assert "没有情绪证据" in text and "→ 中性" not in text
+
+
+def test_two_agreeing_modalities_outweigh_a_confident_dissenter():
+    # a synthetic (espeak) voice read as disgusted with confidence 0.93 under a crying face and
+    # sad words: the face and the words agree, the clip is consistent
+    hyps = {
+        "visual": hyp("visual", "sad", 0.56, 0.44),
+        "verbal": hyp("verbal", "sad", 0.76, 0.57),
+        "acoustic": hyp("acoustic", "disgusted", 0.9, 0.93),
+    }
+    d = decide(hyps)
+    assert (d.verdict.value, d.final, d.reason) == ("consistent", "sad", "agree")
+    assert d.roles["acoustic"] is Role.OUTWEIGHED and not d.conflicts
+    text = explain(d)
+    assert "the voice reads disgusted (confidence 0.93) but is outweighed" in text
+    # a smile with positive words over a hostile voice is still sarcasm, not agreement
+    sarcasm = {
+        "visual": hyp("visual", "happy", 0.8, 0.8),
+        "verbal": hyp("verbal", "happy", 0.55, 0.5, angry=0.3),
+        "acoustic": hyp("acoustic", "angry", 0.85, 0.8),
+    }
+    assert decide(sarcasm).pattern == "sarcasm"

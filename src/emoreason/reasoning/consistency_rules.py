@@ -20,12 +20,14 @@ they conflict and that side carries the true emotion. :func:`decide` returns a
    words that disagree with no reliable face to compare: ``ambiguous`` (reason ``within_audio``).
 5. **Reliable readings on both sides.** The audio side's label is the argmax of the
    confidence-weighted mixture of its reliable readings (weights ``w_acoustic``, ``w_verbal``).
-   The same label as the face: ``consistent``. Otherwise a conflict, resolved in this order:
+   The same label as the face: ``consistent``. Otherwise, in this order:
 
    - *sarcasm*: the face smiles or the words are partly positive (P_verbal(happy) >=
      ``sarcasm_positive_words``) while the audio side is negative and hostile (a reliable voice
      or words with confidence >= ``hostile_min_confidence`` and angry+disgusted mass >=
      ``hostile_mass``): ``audio-aligned``, final = the audio side's most probable negative label.
+   - *agreement*: the face and one reliable audio modality read the same label: ``consistent``;
+     the dissenting modality is outweighed by two that agree (however confident it is).
    - *masking*: the face is negative while the audio side is not (calm words, an even voice):
      negative feelings hide behind words and voice more easily than behind the face:
      ``video-aligned``, final = the face's label.
@@ -243,6 +245,8 @@ def _both_sides(
     if (v_label == "happy" or positive_words) and audio_negative and hostile:
         final = max(NEGATIVE, key=lambda e: audio[e])
         return _Outcome(ConsistencyVerdict.AUDIO_ALIGNED, final, "sarcasm", "sarcasm", "audio")
+    if any(readings[m].label == v_label for m in audio_strong):
+        return _Outcome(ConsistencyVerdict.CONSISTENT, v_label, "agree")
     if VALENCE[v_label] < 0 and VALENCE[a_label] >= 0:
         return _Outcome(ConsistencyVerdict.VIDEO_ALIGNED, v_label, "masking", "masking", "visual")
     if a_label == "neutral":
