@@ -50,12 +50,13 @@ def _face(
 def test_visual_confidence_formula() -> None:
     h = hy.visual_hypothesis(_face({"sad": 0.8, "neutral": 0.2}, coverage=0.64), None)
     assert h.label == "sad"
-    expected = math.sqrt(0.64) * (1 - math.exp(-20 / 4)) * (0.3 + 0.7 * 0.8) * (0.5 + 0.5 * 0.6)
+    evidence = 1 - 0.5 * math.exp(-(20 - 1) / 4)
+    expected = math.sqrt(0.64) * evidence * (0.3 + 0.7 * 0.8) * (0.5 + 0.5 * 0.6)
     assert h.confidence == pytest.approx(expected, abs=1e-3)
     weak = hy.visual_hypothesis(_face({"angry": 0.8, "neutral": 0.2}, 0.64, reliability=0.4), None)
     assert weak.confidence < h.confidence  # a less reliable class is less certain
-    still = hy.visual_hypothesis(_face({"sad": 0.8, "neutral": 0.2}, 1.0, frames=1.0), None)
-    assert still.confidence < 0.5 * h.confidence  # one still frame is one frame of evidence
+    still = hy.visual_hypothesis(_face({"sad": 0.8, "neutral": 0.2}, 0.64, frames=1.0), None)
+    assert still.confidence < 0.6 * h.confidence  # one still frame is one frame of evidence
     unreadable = _face({}, 1.0, frames=0.0)  # faces seen, none in a readable pose
     assert not hy.visual_hypothesis(unreadable, None).available
 

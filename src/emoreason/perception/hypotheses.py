@@ -8,7 +8,7 @@ surprised, disgusted). Each rule yields a distribution and a confidence in [0, 1
     p_face(t) ∝ r_fer(e) * FER(t)(e) + r_act(e) * ACTIONS(t)(e)     per frame, per class e
     p_face    = quality-weighted mean over the frames with a readable pose
     p         = 0.9 * p_face + 0.1 * BODY(posture)            (body term only when a body was seen)
-    conf      = sqrt(coverage) * (1 - exp(-frames/4)) * quality * (0.3 + 0.7 max p) * (0.5 + 0.5 r)
+    conf      = sqrt(coverage) * evidence(frames) * quality * (0.3 + 0.7 max p) * (0.5 + 0.5 r)
 
 ``ACTIONS`` reads EMFACS prototype combinations of facial-action proxies
 (:mod:`face_actions`); ``r_fer``/``r_act`` are per-class reliabilities (the FER2013 model is weak
