@@ -37,7 +37,7 @@ def _make_copy(root, speakers=("03", "11", "12", "13"), per_class=3):
                 stem = f"{speaker}a0{i + 1}{LETTERS[label]}a"
                 manifest.append({"file": f"wav/{stem}.wav", "emotion": label, "speaker": speaker})
                 values = dict(zip(names, rng.uniform(0.5, 2.0, len(names)).tolist(), strict=True))
-                values[MARKERS[c]] += 1.0
+                values[MARKERS[c]] += 2.0
                 clips[stem] = values
     (root / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
     cache = root / "features.json"
@@ -45,6 +45,7 @@ def _make_copy(root, speakers=("03", "11", "12", "13"), per_class=3):
     return cache
 
 
+@pytest.mark.slow
 def test_training_reproduces_and_records_its_recipe(tmp_path) -> None:
     cache = _make_copy(tmp_path)
     config = VoiceTrainingConfig(data=tmp_path, features_cache=cache, c_grid=(1.0,))
