@@ -75,5 +75,6 @@ def test_disagreement_is_named_only_when_both_readers_decide() -> None:
     assert ff.disagreement(_peaked("sad", 0.6), _peaked("angry", 0.7)) == ("sad", "angry")
     assert ff.disagreement(_peaked("sad", 0.6), _peaked("neutral", 0.9)) is None
     assert ff.disagreement(_peaked("sad", 0.6), _peaked("sad", 0.9)) is None
+    assert ff.disagreement(_peaked("sad", 0.8), _peaked("happy", 0.4)) is None  # a weak reading
     flat = {e: 1 / len(EMOTIONS) for e in EMOTIONS}
     assert ff.disagreement(flat, _peaked("angry", 0.7)) is None

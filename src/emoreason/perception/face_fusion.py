@@ -135,14 +135,19 @@ def face_confidence(
 
 
 def disagreement(
-    fer: Mapping[str, float], actions: Mapping[str, float], margin: float = 0.1
+    fer: Mapping[str, float],
+    actions: Mapping[str, float],
+    margin: float = 0.1,
+    clear: float = 0.5,
 ) -> tuple[str, str] | None:
-    """(FER's label, the actions' label) when both readers are decided and differ; 'neutral'
-    from the actions (no prototype seen) is not a disagreement."""
+    """(FER's label, the actions' label) when both readers are decided (top at least ``clear``
+    and ``margin`` above the runner-up) and differ; 'neutral' from the actions (no prototype
+    seen) is not a disagreement."""
 
     def decided(d: Mapping[str, float]) -> str | None:
         ranked = sorted(d, key=lambda e: d[e], reverse=True)
-        return ranked[0] if d[ranked[0]] - d[ranked[1]] >= margin else None
+        top, second = d[ranked[0]], d[ranked[1]]
+        return ranked[0] if top >= clear and top - second >= margin else None
 
     a, b = decided(fer), decided(actions)
     if a is None or b is None or a == b or b == "neutral":
