@@ -7,6 +7,10 @@ extractors' small per-frame summaries in memory. Audio is kept whole as float32 
 Sampling works on presentation times, not frame indices, so variable-frame-rate video is sampled
 evenly in time: the first frame at or after each grid instant ``k / fps`` is taken (plus every
 coded keyframe when ``keep_keyframes``).
+
+Display rotation: a phone clip is often stored sideways with a display matrix saying how to turn
+it upright. Every sampled frame is turned by that matrix (quarter turns, as players do), so the
+extractors see the picture the way it is shown; :func:`probe` reports the upright size.
 """
 
 from __future__ import annotations
@@ -53,6 +57,7 @@ class StreamFacts:
     height: int | None = None
     fps: float | None = None
     audio_status: str = ""
+    rotation: int = 0  # degrees counter-clockwise the stored picture is turned for display
 
 
 @dataclass
@@ -63,6 +68,15 @@ class FrameStats:
     sampled: int = 0
     last_time: float = 0.0
     intervals: list[float] = field(default_factory=list)
+    damaged: bool = False  # decoding stopped on an error before the end of the stream
+
+    @property
+    def decoded_seconds(self) -> float:
+        """Seconds of video decoded: the last frame's time plus one typical frame interval."""
+        if self.decoded == 0:
+            return 0.0
+        step = float(np.median(self.intervals)) if self.intervals else 0.0
+        return self.last_time + step
 
     @property
     def variable_frame_rate(self) -> bool:
@@ -117,6 +131,9 @@ def probe(path: str | Path) -> StreamFacts:
             facts.fps = float(rate) if rate else None
             if not facts.width or not facts.height:
                 raise MediaError("video stream has no frame size (corrupt header)", path=str(path))
+            facts.rotation = _first_frame_rotation(container, video)
+            if facts.rotation % 180:
+                facts.width, facts.height = facts.height, facts.width
         facts.audio_status = "audio stream present" if audio is not None else "no audio stream"
         return facts
 
@@ -143,6 +160,27 @@ def decode_audio(path: str | Path, sample_rate: int = 16000) -> AudioTrack | Non
         return AudioTrack(
             samples=np.clip(samples, -1.0, 1.0).astype(np.float32), sample_rate=sample_rate
         )
+
+
+def _quarter_turns(rotation: float) -> int:
+    """Display rotation (degrees, counter-clockwise) -> quarter turns for ``np.rot90``."""
+    return round(rotation / 90.0) % 4
+
+
+def _first_frame_rotation(container: av.container.InputContainer, stream) -> int:
+    """The display rotation carried by the first decodable frame (0 when none or unreadable)."""
+    try:
+        for frame in container.decode(stream):
+            return _quarter_turns(frame.rotation or 0.0) * 90
+    except (av.FFmpegError, ValueError):
+        return 0
+    return 0
+
+
+def upright(rgb: np.ndarray, rotation: float) -> np.ndarray:
+    """``rgb`` turned by its display rotation (degrees counter-clockwise), as a player shows it."""
+    turns = _quarter_turns(rotation)
+    return np.ascontiguousarray(np.rot90(rgb, k=turns)) if turns else rgb
 
 
 def _target_size(width: int, height: int, max_side: int) -> tuple[int, int]:
@@ -187,10 +225,14 @@ def iter_frames(
                 if on_grid:
                     next_time = (int((time + 1e-6) / step) + 1) * step
                 width, height = _target_size(frame.width, frame.height, max_side)
-                rgb = frame.to_ndarray(format="rgb24", width=width, height=height)
+                rgb = upright(
+                    frame.to_ndarray(format="rgb24", width=width, height=height),
+                    frame.rotation or 0.0,
+                )
                 stats.sampled += 1
                 yield SampledFrame(time, stats.decoded - 1, rgb, bool(frame.key_frame))
         except av.FFmpegError as exc:
             if stats.decoded == 0:
                 raise _media_error(path, exc) from None
+            stats.damaged = True
             # frames before the damage were analysed; the caller reports the shortfall

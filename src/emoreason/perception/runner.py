@@ -29,7 +29,7 @@ from emoreason.perception.acoustic import AcousticExtractor
 from emoreason.perception.base import ClipSignal, Extractor, FrameExtractor, effective_fps
 from emoreason.perception.body import BodyExtractor
 from emoreason.perception.config import PerceptionConfig
-from emoreason.perception.decode import FrameStats, decode_audio, iter_frames, probe
+from emoreason.perception.decode import AudioTrack, FrameStats, decode_audio, iter_frames, probe
 from emoreason.perception.face import FaceExtractor
 from emoreason.perception.hypotheses import (
     acoustic_hypothesis,
@@ -52,6 +52,35 @@ def _failed(name: str, exc: BaseException) -> ModalityEvidence:
         modality=name, available=False,
         status=f"{name} extraction failed on this clip ({type(exc).__name__}: {reason})",
     )  # fmt: skip
+
+
+#: A clip counts as whole when at least this share of its declared duration decoded (AAC priming
+#: and the last frame's length make an intact file's decoded span differ a little) ...
+COMPLETE_COVERAGE = 0.9
+#: ... or when less than this many seconds are missing.
+COMPLETE_SLACK_SECONDS = 0.5
+
+
+def decoded_duration(stats: FrameStats, audio: AudioTrack | None) -> float | None:
+    """Seconds decoded from the longer of the video (when frames were read) and audio streams."""
+    spans = [stats.decoded_seconds] if stats.decoded else []
+    if audio is not None:
+        spans.append(audio.duration)
+    return max(spans) if spans else None
+
+
+def clip_coverage(declared: float, decoded: float | None) -> float:
+    """Decoded / declared duration in [0, 1]; 1.0 when whole (see :data:`COMPLETE_COVERAGE`).
+
+    For a cut or damaged file every hypothesis confidence is multiplied by this share: evidence
+    from 3.3 of 7.1 s is worth about half as much as the whole clip's.
+    """
+    if decoded is None or declared <= 0:
+        return 1.0
+    share = min(1.0, decoded / declared)
+    if share >= COMPLETE_COVERAGE or declared - decoded < COMPLETE_SLACK_SECONDS:
+        return 1.0
+    return round(share, 4)
 
 
 class Perceiver:
@@ -144,12 +173,21 @@ class Perceiver:
         timings["total"] = time.perf_counter() - began
         stats = signal.frame_stats
         duration = facts.duration or max(stats.last_time, audio.duration if audio else 0.0)
+        decoded = decoded_duration(stats, audio)
+        coverage = clip_coverage(duration, decoded)
+        if coverage < 1.0:
+            hypotheses = {
+                name: h.model_copy(update={"confidence": round(h.confidence * coverage, 4)})
+                for name, h in hypotheses.items()
+            }
         clip = ClipInfo(
             path=path, duration=round(duration, 3), has_video=facts.has_video,
             has_audio=facts.has_audio, width=facts.width, height=facts.height,
             fps=round(facts.fps, 3) if facts.fps else None, frames_sampled=stats.sampled,
             sample_rate=self.config.sample_rate if audio is not None else None,
-            variable_frame_rate=stats.variable_frame_rate,
+            variable_frame_rate=stats.variable_frame_rate, rotation=facts.rotation,
+            decoded_duration=None if decoded is None else round(decoded, 3),
+            coverage=coverage,
         )  # fmt: skip
         return Evidence(
             clip=clip, modalities={m: modalities[m] for m in (*VISUAL, *AUDIO)},

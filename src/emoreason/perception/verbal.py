@@ -128,7 +128,8 @@ class VerbalExtractor(Extractor):
             return self.unavailable("transcript is empty: no words to analyse")
         self.load()
         zh = (transcript.language or "").startswith("zh") or bool(CJK.search(transcript.text))
-        pieces = timed_sentences(transcript)
+        # a 'sentence' without a letter, digit or CJK character (".", "...") is not scored
+        pieces = [p for p in timed_sentences(transcript) if re.search(r"[^\W_]", p[0])]
         scores = self.sentence_scores([s for s, _, _ in pieces], zh)
         strength, markers = irony_strength(transcript.text)
         if strength > 0:

@@ -18,6 +18,7 @@ _HEAD = {
         "no_transcript": "Transcript: empty (no speech detected).",
         "hypotheses": "Per-modality emotion estimates:",
         "unavailable": "unavailable",
+        "incomplete": "Only {dd:.1f} of {d:.1f} s decoded (file cut or damaged).",
     },
     "zh": {
         "title": "感知证据（由 emoreason 测得；时间单位为秒）：",
@@ -28,6 +29,7 @@ _HEAD = {
         "no_transcript": "转写：空（未检测到语音）。",
         "hypotheses": "各模态情绪估计：",
         "unavailable": "不可用",
+        "incomplete": "{d:.1f} 秒中只解码了 {dd:.1f} 秒（文件被截断或损坏）。",
     },
 }
 
@@ -51,6 +53,8 @@ def evidence_text(evidence: Evidence, lang: str = "en", max_cues: int = 5) -> st
             a=h["yes"] if clip.has_audio else h["no"],
         ),
     ]
+    if clip.incomplete and clip.decoded_duration is not None:
+        lines.append(h["incomplete"].format(d=clip.duration, dd=clip.decoded_duration))
     for name, ev in evidence.modalities.items():
         line = f"[{name}] {ev.status}"
         if ev.available and ev.cues:

@@ -115,6 +115,20 @@ class ClipInfo(_Model):
     frames_sampled: int = 0
     sample_rate: int | None = None
     variable_frame_rate: bool = False
+    rotation: int = Field(default=0, description="display rotation applied to the frames (deg)")
+    decoded_duration: float | None = Field(
+        default=None, ge=0, description="seconds actually decoded (None: not measured)"
+    )
+    coverage: float = Field(
+        default=1.0, ge=0.0, le=1.0,
+        description="decoded / declared duration; below 1 for a cut or damaged file, and every "
+        "hypothesis confidence is multiplied by it (emoreason.perception.runner.COMPLETE_COVERAGE)",
+    )  # fmt: skip
+
+    @property
+    def incomplete(self) -> bool:
+        """True when part of the declared duration could not be decoded."""
+        return self.coverage < 1.0
 
 
 class EmotionHypothesis(_Model):

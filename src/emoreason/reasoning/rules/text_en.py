@@ -57,6 +57,11 @@ def video_desc(facts: ClipFacts) -> str:
         f"Clip of {clip.duration:.1f} s ({size}{fps}{clip.frames_sampled} frames sampled"
         f"{', with sound' if clip.has_audio else ', no audio stream'})."
     )
+    if clip.incomplete and clip.decoded_duration is not None:
+        head += (
+            f" Only {clip.decoded_duration:.1f} of its {clip.duration:.1f} s could be decoded "
+            f"(file cut or damaged): confidences are scaled by {clip.coverage:.2f}."
+        )
     scene = facts.modality("scene")
     if not clip.has_video:
         return head + " There is no video stream."

@@ -64,6 +64,11 @@ def video_desc(facts: ClipFacts) -> str:
     head = (
         f"一段 {clip.duration:.1f} 秒的视频（{size}{fps}采样 {clip.frames_sampled} 帧，{sound}）。"
     )
+    if clip.incomplete and clip.decoded_duration is not None:
+        head += (
+            f"文件被截断或损坏：{clip.duration:.1f} 秒中只解码了 {clip.decoded_duration:.1f} 秒，"
+            f"置信度乘以 {clip.coverage:.2f}。"
+        )
     if not clip.has_video:
         return head + "没有视频流。"
     scene = facts.modality("scene")
