@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import json
+import warnings
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -291,9 +292,22 @@ def _train(
     callbacks: Sequence[TrainerCallback],
     threads: int | None,
 ) -> TrainingSummary:
-    with _torch_threads(threads):
+    with _torch_threads(threads), _renamed_argument_warnings_off():
         trainer, report = build(config, callbacks)
         return _run(trainer, config, report)
+
+
+@contextlib.contextmanager
+def _renamed_argument_warnings_off() -> Iterator[None]:
+    """TRL 1.16 reads transformers 5's renamed ``gradient_checkpointing`` arguments, which warns
+    twice per run (FutureWarning, "... deprecated and will be removed in v6. Use
+    `activation_checkpointing` ..."). Nothing a user can act on: hidden for our run only
+    (``warnings.catch_warnings`` restores the caller's filters)."""
+    with warnings.catch_warnings():
+        warnings.filterwarnings(
+            "ignore", message=r".*gradient_checkpointing.* is deprecated", category=FutureWarning
+        )
+        yield
 
 
 def train_sft(
