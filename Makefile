@@ -14,7 +14,7 @@ export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: install demo test test-fast lint format bench clean
+.PHONY: install browser demo test test-fast lint format bench clean
 
 # Install order matters (see ../shared/DEPENDENCIES.md and README "Install"):
 # 1. torch==2.13.0 first (CPU wheel; a bare `torch` would pull a multi-GB CUDA build),
@@ -35,12 +35,27 @@ install: $(STAMP)
 demo: install
 	$(BIN)/emoreason analyze $(DEMO_CLIP)
 
+# The page's browser test drives Debian's chromium (Playwright never downloads a browser here)
+# and checks Chinese text with a CJK font. Installed only when missing, as root, with apt-get;
+# otherwise that test skips and says why.
+CJK_FONTS ?= /usr/share/fonts/truetype/wqy/wqy-microhei.ttc /usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc
+browser:
+	@need=""; command -v chromium >/dev/null 2>&1 || need="chromium"; \
+	found=""; for f in $(CJK_FONTS); do [ -f "$$f" ] && found=1; done; \
+	[ -n "$$found" ] || need="$$need fonts-wqy-microhei"; \
+	if [ -z "$$need" ]; then exit 0; fi; \
+	if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	  echo "installing for the browser test: $$need"; \
+	  { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$need >/dev/null; } \
+	    || echo "could not install $$need: the browser test will skip"; \
+	else echo "missing $$need (needs root and apt-get): the browser test will skip"; fi
+
 # pytest exits 5 when it collects nothing: report it instead of failing obscurely.
-test: install
+test: install browser
 	EMOREASON_THREADS=$(THREADS) $(BIN)/python -m pytest $(PYTEST_ARGS); rc=$$?; \
 	if [ $$rc -eq 5 ]; then echo "pytest collected no tests"; fi; exit $$rc
 
-test-fast: install
+test-fast: install browser
 	$(BIN)/python -m pytest -m "not slow" -x -q $(PYTEST_ARGS)
 
 lint: install
