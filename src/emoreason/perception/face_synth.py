@@ -150,7 +150,9 @@ def neutralised(face: np.ndarray, iterations: int = 3) -> np.ndarray:
             gain = g.raw_measures(move(p, {action: 1.0}))[measure] - now
             if abs(gain) > 1e-9:
                 p = move(p, {action: (targets[measure] - now) / gain})
-    assert max(action_intensities(g.raw_measures(p)).values()) < 0.05
+    left = max(action_intensities(g.raw_measures(p)).values())
+    if left >= 0.05:
+        raise ValueError(f"face could not be brought to rest (an action still reads {left:.2f})")
     return p
 
 
