@@ -62,13 +62,21 @@ def validation_error_to_input_error(
     return InputError(message, path=path, line=line, field=field)
 
 
+#: What a value nested beyond the parser's recursion limit is reported as (one bad line).
+TOO_DEEP = "JSON nested too deeply (more levels than the parser's recursion limit)"
+
+
 def parse_json_text(text: str, *, path: str | Path | None, line: int | None) -> Any:
+    """``json.loads`` with one-line errors: bad syntax names its column; a value nested beyond
+    the recursion limit (a line of 100,000 ``[``) is one bad line like any other."""
     try:
         return json.loads(text)
     except json.JSONDecodeError as exc:
         raise InputError(
             f"invalid JSON at column {exc.colno}: {exc.msg}", path=path, line=line
         ) from None
+    except RecursionError:
+        raise InputError(TOO_DEEP, path=path, line=line) from None
 
 
 def validate_value(value: Any, model: type[T], *, path: str | Path | None, line: int | None) -> T:
@@ -80,6 +88,8 @@ def validate_value(value: Any, model: type[T], *, path: str | Path | None, line:
         return model.model_validate(value)
     except ValidationError as exc:
         raise validation_error_to_input_error(exc, path=path, line=line) from None
+    except RecursionError:
+        raise InputError(TOO_DEEP, path=path, line=line) from None
 
 
 def iter_jsonl(

@@ -92,9 +92,10 @@ def swift_to_saber(
     text = answers[-1].content
     try:
         value = json.loads(text)
-    except json.JSONDecodeError as exc:
+    except (json.JSONDecodeError, RecursionError) as exc:
+        reason = exc.msg if isinstance(exc, json.JSONDecodeError) else "nested too deeply"
         raise InputError(
-            f"assistant content is not SABER JSON ({exc.msg})",
+            f"assistant content is not SABER JSON ({reason})",
             path=path,
             line=line,
             field="messages[-1].content",

@@ -144,7 +144,7 @@ def drop_error_rows(output: str | Path) -> int:
     for raw in path.read_bytes().splitlines():  # bytes: a damaged line is kept byte for byte
         try:
             value = json.loads(raw) if raw.strip() else None
-        except (json.JSONDecodeError, UnicodeDecodeError):
+        except (json.JSONDecodeError, UnicodeDecodeError, RecursionError):
             value = None
         if isinstance(value, dict) and value.get("status") == "error":
             dropped += 1
