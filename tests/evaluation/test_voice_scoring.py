@@ -82,3 +82,12 @@ def test_missing_predictions_are_counted() -> None:
     result = score_voice(get_task("emodb"), pairs, ScoringContext(n_resamples=20))
     assert result["counts"]["missing_prediction"] == 1
     assert sum(result["details"]["n_scored"][s] for s in ("test", "dev")) == 13
+
+
+def test_chart_accepts_a_value_outside_its_interval(tmp_path) -> None:
+    """ECE is biased upwards under resampling: its point value can lie below the interval."""
+    scores = {"ece[test]": {"value": 0.03, "ci_low": 0.04, "ci_high": 0.09}}
+    report = {"task": {"name": "t", "version": "1", "description": ""}, "data": "x",
+              "source": {}, "n_samples": 1, "scores": scores, "headline": ["ece[test]"],
+              "details": {}, "counts": {}, "bootstrap": {}}  # fmt: skip
+    assert write_report(report, tmp_path)["chart"].read_bytes()[:4] == b"\x89PNG"

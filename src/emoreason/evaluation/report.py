@@ -107,12 +107,13 @@ def bar_chart(report: dict[str, Any], path: str | Path) -> None:
     names = [n for n in (report.get("headline") or scores) if n in scores]
     names = [n for n in names if not math.isnan(scores[n]["value"])]
     values = [scores[n]["value"] for n in names]
+    # a biased statistic (e.g. ECE) can sit outside its percentile interval: no negative bars
     lows = [
-        v - (scores[n]["ci_low"] if not math.isnan(scores[n]["ci_low"]) else v)
+        max(0.0, v - (scores[n]["ci_low"] if not math.isnan(scores[n]["ci_low"]) else v))
         for n, v in zip(names, values, strict=True)
     ]
     highs = [
-        (scores[n]["ci_high"] if not math.isnan(scores[n]["ci_high"]) else v) - v
+        max(0.0, (scores[n]["ci_high"] if not math.isnan(scores[n]["ci_high"]) else v) - v)
         for n, v in zip(names, values, strict=True)
     ]
     fig, ax = plt.subplots(figsize=(max(4.0, 0.7 * len(names) + 2), 3.5))
