@@ -25,6 +25,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "assets",
     "perceive",
     "analyze",
+    "pipeline",
     "diagnose",
     "training",
     "evaluate",
