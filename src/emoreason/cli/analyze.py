@@ -147,7 +147,10 @@ def analyze_command(
         False, "--no-evidence", help="Leave the raw evidence out of the output rows."
     ),
 ) -> None:
-    """Analyse clips: what the person feels, why, and whether face, voice and words agree."""
+    """Analyse clips: what the person feels, why, and whether face, voice and words agree.
+
+    Exit status: 0 when every clip was analysed, 1 when any clip failed (each failure is an error row in the output and the batch goes on), 2 for bad usage or input.
+    """
     from emoreason.pipeline.analyze import Analyzer
     from emoreason.pipeline.batch import collect_jobs, run_batch
     from emoreason.pipeline.report import write_report
