@@ -145,9 +145,11 @@ class SpeechExtractor(Extractor):
         if self.config.language:
             status += " (language set by configuration)"
         elif p < self.config.min_language_probability:
+            # Not disqualifying alone (short robotic speech can leave whisper unsure of the
+            # language and still right about the words); the word-level signals decide.
             status += ": language uncertain"
-            transcript.reliable = False
-            transcript.issues.append(f"language {lang} detected with p={p:.2f}")
+            if not transcript.reliable:
+                transcript.issues.append(f"language {lang} detected with p={p:.2f}")
         elif lang not in self.config.languages:
             status += f": language {lang} is outside the supported {list(self.config.languages)}"
         start, end = segments[0]["start"], segments[-1]["end"]
