@@ -163,7 +163,7 @@ def create_app(
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
         jobs.start()
         yield
-        await run_in_threadpool(jobs.stop)
+        await run_in_threadpool(jobs.stop, 2.0)  # a running analysis is abandoned, not awaited
 
     app = FastAPI(
         title="emoreason",

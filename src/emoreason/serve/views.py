@@ -37,7 +37,7 @@ class HealthView(BaseModel):
     backend: str
     lang: str
     queue: dict[str, Any] = Field(description="waiting, running, capacity, completed, models")
-    limits: dict[str, float]
+    limits: dict[str, int | float]
 
 
 class ExampleView(BaseModel):
