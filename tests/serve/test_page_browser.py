@@ -187,6 +187,25 @@ def test_the_chinese_page_analyses_a_bundled_example(page, base_url) -> None:
     assert page.errors == []
 
 
+def test_a_dropped_file_is_the_one_analysed(page, base_url) -> None:
+    page.goto(base_url + "/")
+    page.evaluate(
+        """async () => {
+            const blob = await (await fetch('/examples/smile_angry_voice.mp4')).blob();
+            const data = new DataTransfer();
+            data.items.add(new File([blob], 'dropped clip.mp4', {type: 'video/mp4'}));
+            const drop = new DragEvent('drop', {dataTransfer: data, bubbles: true, cancelable: true});
+            document.querySelector('#drop').dispatchEvent(drop);
+        }"""
+    )
+    assert "dropped clip.mp4" in page.inner_text("#chosen")
+    page.click("#run")
+    page.wait_for_selector("#final-emotion")
+    assert finished_result(page)["source"] == "dropped clip.mp4"
+    assert page.get_attribute("#video", "src").startswith("blob:")  # plays the dropped file
+    assert page.errors == []
+
+
 def test_a_busy_server_says_when_to_retry(page, browser, analyzers, perceiver, short_clip) -> None:
     app = create_app(ServeConfig(queue_size=0), analyzers=analyzers)
     perceiver.gate.clear()
