@@ -22,6 +22,11 @@ from emoreason.evaluation.consistency_fit import (
 from emoreason.reasoning.consistency import ConsistencyConfig, analyze_consistency
 from emoreason.schema import ClipInfo, EmotionHypothesis, Evidence, normalize_distribution
 
+ROOT = Path(__file__).resolve().parents[2]
+#: the hand-set thresholds (the fit's start), whatever the shipped defaults are
+HANDSET_YAML = ROOT / "examples" / "conflicts" / "consistency_handset.yaml"
+HANDSET = ConsistencyConfig.from_yaml(HANDSET_YAML)
+
 
 def hyp(modality: str, label: str, peak: float, confidence: float) -> EmotionHypothesis:
     dist = normalize_distribution(
@@ -85,7 +90,7 @@ def never(path: str):
 
 
 def test_score_matches_a_reference_count():
-    data, cfg = clips(), ConsistencyConfig()
+    data, cfg = clips(), HANDSET
     s = score(data, cfg)
     verdicts = [analyze_consistency(c.hypotheses, config=cfg) for c in data]
     right = [v.verdict.value == c.verdict for v, c in zip(verdicts, data, strict=True)]
@@ -104,7 +109,7 @@ def test_score_matches_a_reference_count():
 
 def test_fit_improves_and_ends_at_a_local_optimum():
     data = clips()
-    result = fit(data)
+    result = fit(data, HANDSET)
     assert result.before.verdict_accuracy < 1.0 and result.after.verdict_accuracy == 1.0
     assert 0.2 < result.config.neutral_conflict_min_confidence <= 0.42
     assert "neutral_conflict_min_confidence" in result.changed
@@ -132,7 +137,16 @@ def test_cached_evidence_is_reused_and_a_changed_clip_is_perceived_again(tmp_pat
 def test_fit_command_writes_a_loadable_config(tmp_path):
     folder = write_cached_set(tmp_path / "dev")
     out = tmp_path / "consistency.yaml"
-    res = CliRunner().invoke(app, ["fit-consistency", "--data", str(folder), "--out", str(out)])
+    args = [
+        "fit-consistency",
+        "--data",
+        str(folder),
+        "--out",
+        str(out),
+        "--start",
+        str(HANDSET_YAML),
+    ]
+    res = CliRunner().invoke(app, args)
     assert res.exit_code == 0, res.output
     assert "before" in res.output and "after" in res.output and "cv" in res.output
     cfg = ConsistencyConfig.from_yaml(out)
@@ -151,7 +165,7 @@ def test_predictions_score_with_bootstrap_intervals(tmp_path):
     rows = [json.loads(line) for line in preds.read_text().splitlines()]
     assert all(r["consistent"] == (r["verdict"] == "consistent") for r in rows)
     report = evaluate(TaskRegistry().get("camer_built"), folder, predictions=preds, n_resamples=200)
-    expected = score(clips(), ConsistencyConfig()).verdict_accuracy
+    expected = score(clips(), HANDSET).verdict_accuracy
     scores = report["scores"]
     assert scores["verdict_accuracy"]["value"] == pytest.approx(expected)
     assert scores["verdict_accuracy"]["ci_low"] <= expected <= scores["verdict_accuracy"]["ci_high"]

@@ -102,10 +102,11 @@ def test_generic_conflict_follows_the_stronger_side_or_is_ambiguous():
         "visual": hyp("visual", "fearful", 0.9, 0.95),
         "verbal": hyp("verbal", "sad", 0.6, 0.4),
     }
-    c = analyze_consistency(strong_face)
+    equal = ConsistencyConfig(w_visual=1.0, w_verbal=1.0, resolution_margin=0.1)
+    c = analyze_consistency(strong_face, config=equal)
     assert (c.verdict.value, c.resolution, c.pattern) == ("video-aligned", "fearful", None)
     even = {"visual": hyp("visual", "fearful", 0.6, 0.6), "verbal": hyp("verbal", "sad", 0.6, 0.6)}
-    assert analyze_consistency(even).verdict.value == "ambiguous"
+    assert analyze_consistency(even, config=equal).verdict.value == "ambiguous"
 
 
 def test_nothing_informative_is_ambiguous_without_a_label():
