@@ -224,45 +224,96 @@ def _hostile(h: EmotionHypothesis, cfg: ConsistencyConfig) -> bool:
     return h.confidence >= cfg.hostile_min_confidence and mass >= cfg.hostile_mass
 
 
+@dataclass(frozen=True)
+class _Sides:
+    """Both sides of a clip with reliable readings on each (step 5 of the rule)."""
+
+    hyps: dict[str, EmotionHypothesis]
+    readings: dict[str, ModalityReading]
+    audio_strong: list[str]
+    cfg: ConsistencyConfig
+    audio: dict[str, float]  # the audio side's fused distribution
+
+    @property
+    def v_label(self) -> str:
+        return self.hyps["visual"].label
+
+    @property
+    def a_label(self) -> str:
+        return argmax(self.audio)
+
+
+def _same_label(s: _Sides) -> _Outcome | None:
+    if s.a_label == s.v_label:
+        return _Outcome(ConsistencyVerdict.CONSISTENT, s.v_label, "agree")
+    return None
+
+
+def _sarcasm(s: _Sides) -> _Outcome | None:
+    words = s.hyps["verbal"]
+    positive_words = "verbal" in s.audio_strong and (
+        words.distribution["happy"] >= s.cfg.sarcasm_positive_words
+    )
+    negative_mass = sum(s.audio[e] for e in NEGATIVE)
+    audio_negative = VALENCE[s.a_label] < 0 or negative_mass > s.audio["happy"]
+    hostile = any(_hostile(s.hyps[m], s.cfg) for m in s.audio_strong)
+    if (s.v_label == "happy" or positive_words) and audio_negative and hostile:
+        final = max(NEGATIVE, key=lambda e: s.audio[e])
+        return _Outcome(ConsistencyVerdict.AUDIO_ALIGNED, final, "sarcasm", "sarcasm", "audio")
+    return None
+
+
+def _agreement(s: _Sides) -> _Outcome | None:
+    if any(s.readings[m].label == s.v_label for m in s.audio_strong):
+        return _Outcome(ConsistencyVerdict.CONSISTENT, s.v_label, "agree")
+    return None
+
+
+def _masking(s: _Sides) -> _Outcome | None:
+    if VALENCE[s.v_label] < 0 and VALENCE[s.a_label] >= 0:
+        return _Outcome(ConsistencyVerdict.VIDEO_ALIGNED, s.v_label, "masking", "masking", "visual")
+    return None
+
+
+def _emotion_over_neutral(s: _Sides) -> _Outcome | None:
+    if s.a_label == "neutral":
+        return _Outcome(ConsistencyVerdict.VIDEO_ALIGNED, s.v_label, "emotion_over_neutral", winner="visual")  # fmt: skip
+    if s.v_label == "neutral":
+        return _Outcome(ConsistencyVerdict.AUDIO_ALIGNED, s.a_label, "emotion_over_neutral", winner="audio")  # fmt: skip
+    return None
+
+
+def _stronger_side(s: _Sides) -> _Outcome:
+    visual, cfg = s.hyps["visual"], s.cfg
+    v_vote = cfg.weight("visual") * visual.confidence * visual.distribution[s.v_label]
+    a_vote = sum(
+        cfg.weight(m) * s.hyps[m].confidence * s.hyps[m].distribution[s.a_label]
+        for m in s.audio_strong
+    )
+    if v_vote - a_vote >= cfg.resolution_margin:
+        return _Outcome(ConsistencyVerdict.VIDEO_ALIGNED, s.v_label, "visual_stronger", winner="visual")  # fmt: skip
+    if a_vote - v_vote >= cfg.resolution_margin:
+        return _Outcome(ConsistencyVerdict.AUDIO_ALIGNED, s.a_label, "audio_stronger", winner="audio")  # fmt: skip
+    fused, _ = fuse(s.hyps, ["visual", *s.audio_strong], cfg)
+    return _Outcome(ConsistencyVerdict.AMBIGUOUS, argmax(fused), "close")
+
+
+#: Step 5, in order: the first rule that applies decides.
+BOTH_SIDES_RULES = (_same_label, _sarcasm, _agreement, _masking, _emotion_over_neutral)
+
+
 def _both_sides(
     hyps: dict[str, EmotionHypothesis],
     readings: dict[str, ModalityReading],
     audio_strong: list[str],
     cfg: ConsistencyConfig,
 ) -> _Outcome:
-    visual = hyps["visual"]
-    v_label = visual.label
-    audio, _ = fuse(hyps, audio_strong, cfg)
-    a_label = argmax(audio)
-    if a_label == v_label:
-        return _Outcome(ConsistencyVerdict.CONSISTENT, v_label, "agree")
-    positive_words = "verbal" in audio_strong and (
-        hyps["verbal"].distribution["happy"] >= cfg.sarcasm_positive_words
-    )
-    negative_mass = sum(audio[e] for e in NEGATIVE)
-    audio_negative = VALENCE[a_label] < 0 or negative_mass > audio["happy"]
-    hostile = any(_hostile(hyps[m], cfg) for m in audio_strong)
-    if (v_label == "happy" or positive_words) and audio_negative and hostile:
-        final = max(NEGATIVE, key=lambda e: audio[e])
-        return _Outcome(ConsistencyVerdict.AUDIO_ALIGNED, final, "sarcasm", "sarcasm", "audio")
-    if any(readings[m].label == v_label for m in audio_strong):
-        return _Outcome(ConsistencyVerdict.CONSISTENT, v_label, "agree")
-    if VALENCE[v_label] < 0 and VALENCE[a_label] >= 0:
-        return _Outcome(ConsistencyVerdict.VIDEO_ALIGNED, v_label, "masking", "masking", "visual")
-    if a_label == "neutral":
-        return _Outcome(ConsistencyVerdict.VIDEO_ALIGNED, v_label, "emotion_over_neutral", None, "visual")  # fmt: skip
-    if v_label == "neutral":
-        return _Outcome(ConsistencyVerdict.AUDIO_ALIGNED, a_label, "emotion_over_neutral", None, "audio")  # fmt: skip
-    v_vote = cfg.weight("visual") * visual.confidence * visual.distribution[v_label]
-    a_vote = sum(
-        cfg.weight(m) * hyps[m].confidence * hyps[m].distribution[a_label] for m in audio_strong
-    )
-    if v_vote - a_vote >= cfg.resolution_margin:
-        return _Outcome(ConsistencyVerdict.VIDEO_ALIGNED, v_label, "visual_stronger", None, "visual")  # fmt: skip
-    if a_vote - v_vote >= cfg.resolution_margin:
-        return _Outcome(ConsistencyVerdict.AUDIO_ALIGNED, a_label, "audio_stronger", None, "audio")  # fmt: skip
-    fused, _ = fuse(hyps, ["visual", *audio_strong], cfg)
-    return _Outcome(ConsistencyVerdict.AMBIGUOUS, argmax(fused), "close")
+    sides = _Sides(hyps, readings, audio_strong, cfg, fuse(hyps, audio_strong, cfg)[0])
+    for rule in BOTH_SIDES_RULES:
+        outcome = rule(sides)
+        if outcome is not None:
+            return outcome
+    return _stronger_side(sides)
 
 
 def _roles(readings: dict[str, ModalityReading], outcome: _Outcome) -> dict[str, Role]:
