@@ -96,3 +96,30 @@ def test_task_is_registered() -> None:
     assert task.loader == "emodb" and LOADERS["emodb"] is load_emodb
     assert task.scorer == "voice" and task.backend == "voice"
     assert sorted(task.labels) == sorted(EMODB_LABELS)
+
+
+def test_cli_split_option_selects_speakers(tmp_path) -> None:
+    from typer.testing import CliRunner
+
+    from emoreason.cli.app import app
+
+    _touch(tmp_path / "wav", "03a01Fa.wav", "08a01Wa.wav", "11a01Wa.wav", "12a01Ta.wav")
+    predictions = tmp_path / "p.jsonl"
+    guesses = [("03a01Fa", "happy"), ("08a01Wa", "happy"), ("11a01Wa", "angry"), ("12a01Ta", "sad")]
+    rows = [json.dumps({"id": i, "label": label}) for i, label in guesses]
+    predictions.write_text("\n".join(rows), encoding="utf-8")
+    runner = CliRunner()
+    for split, expected in (("test", {"test"}), ("all", {"test", "dev", "all"})):
+        out = tmp_path / f"out_{split}"
+        result = runner.invoke(app, ["evaluate", "--task", "emodb", "--data", str(tmp_path),
+                                     "--predictions", str(predictions), "--split", split,
+                                     "--n-resamples", "20", "--out", str(out)])  # fmt: skip
+        assert result.exit_code == 0, result.output
+        report = json.loads((out / "emodb.json").read_text(encoding="utf-8"))
+        assert set(report["details"]["n_scored"]) == expected
+        assert (out / "emodb_reliability_test.png").is_file()
+    assert report["scores"]["accuracy[dev]"]["value"] == 1.0
+    assert report["scores"]["accuracy[test]"]["value"] == 0.5
+    bad = runner.invoke(app, ["evaluate", "--task", "jsonl", "--data", str(tmp_path),
+                              "--predictions", str(predictions), "--split", "test"])  # fmt: skip
+    assert bad.exit_code != 0 and "no fixed splits" in bad.output

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 
 import typer
@@ -38,6 +39,9 @@ def evaluate_command(
     n_resamples: int = typer.Option(1000, "--n-resamples", help="Bootstrap resamples for 95% CIs."),
     seed: int = typer.Option(0, "--seed", help="Bootstrap seed."),
     limit: int = typer.Option(None, "--limit", help="Evaluate only the first N samples."),
+    split: str = typer.Option(
+        None, "--split", help="Tasks with fixed splits (emodb): test, dev or all."
+    ),
     judge_url: str = typer.Option(
         None, "--judge-url", help="OpenAI-compatible base URL for the LLM judge (EMER scores)."
     ),
@@ -86,6 +90,10 @@ def evaluate_command(
     if not task:
         raise typer.BadParameter("--task is required (or use --list)")
     spec = registry.get(task)
+    if split is not None:
+        if "split" not in spec.loader_options:
+            raise typer.BadParameter(f"task {spec.name!r} has no fixed splits")
+        spec = dataclasses.replace(spec, loader_options={**spec.loader_options, "split": split})
     if metric_variant not in ("official", "robust"):
         raise typer.BadParameter("--metric-variant must be official or robust")
     if data is None:

@@ -174,4 +174,19 @@ def score_voice(task: Any, pairs: Sequence[tuple[Sample, Any]], ctx: Any) -> dic
         correct = np.array([t == p for t, p in zip(y_true, y_pred, strict=True)])
         details["reliability"][name] = [vars(b) for b in reliability_curve(conf, correct)]
         details["n_scored"][name] = len(group)
+    details["voice_model"] = _shipped_model_record()
     return {"scores": scores, "details": details, "counts": dict(counts)}
+
+
+def _shipped_model_record() -> dict[str, Any]:
+    """Which speakers trained the shipped model and its speaker-grouped CV scores on them."""
+    from emoreason.perception.voice_model import default_voice_model
+
+    meta = default_voice_model().metadata
+    return {
+        "trained_on_speakers": meta["split"]["train_dev_speakers"],
+        "note": "the shipped model was trained on these speakers: scores on them are in-sample; "
+        "its speaker-independent dev numbers are the cross-validated ones below",
+        "dev_cv": meta["scores"].get("dev_cv"),
+        "speaker_normalised_dev_cv": meta["scores"].get("speaker_normalised_dev_cv"),
+    }
