@@ -198,3 +198,21 @@ def test_warm_up_runs_once_when_the_server_starts(analyzers, perceiver, examples
                 break
         assert client.get("/health").json()["queue"]["models"] == "ready"
         assert [Path(p).name for p in perceiver.seen] == ["happy_consistent.mp4"]
+
+
+def test_an_unexpected_error_is_a_one_line_500_and_still_logged(
+    analyzers, examples_dir, wait_for, caplog, monkeypatch
+) -> None:
+    import emoreason.pipeline.report as report
+
+    app = create_app(ServeConfig(examples_dir=str(examples_dir)), analyzers=analyzers)
+    client = TestClient(app, raise_server_exceptions=False)
+    job = client.post("/jobs", data={"example": "smile_angry_voice.mp4"}).json()
+    wait_for(client, job["id"], "done")
+    monkeypatch.setattr(report, "report_html", lambda results: 1 / 0)
+    with caplog.at_level(logging.INFO, logger="emoreason.serve.access"):
+        broken = client.get(f"/jobs/{job['id']}/report.html")
+    assert broken.status_code == 500
+    assert broken.json() == {"error": "internal error (ZeroDivisionError: division by zero)"}
+    lines = [r.getMessage() for r in caplog.records if r.name == "emoreason.serve.access"]
+    assert len(lines) == 1 and re.match(rf"GET /jobs/{job['id']}/report.html 500 ", lines[0])

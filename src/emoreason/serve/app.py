@@ -189,21 +189,32 @@ def create_app(
                 413, f"request of {length} bytes: uploads are limited to {config.max_upload_bytes}"
             )
         else:
-            response = await call_next(request)
+            try:
+                response = await call_next(request)
+            except Exception:
+                log_line(request, 500, started)
+                raise
+        log_line(request, response.status_code, started)
+        return response
+
+    def log_line(request: Request, status: int, started: float) -> None:
         seconds = getattr(request.state, "clip_seconds", None)
         access_log.info(
             "%s %s %d %.1f ms clip=%s",
             request.method,
             request.url.path,
-            response.status_code,
+            status,
             (time.perf_counter() - started) * 1000,
             f"{seconds:.2f}s" if seconds is not None else "-",
         )
-        return response
 
     @app.exception_handler(StarletteHTTPException)
     async def one_line_http_error(_: Request, exc: StarletteHTTPException) -> JSONResponse:
         return _error(exc.status_code, str(exc.detail), headers=getattr(exc, "headers", None))
+
+    @app.exception_handler(Exception)
+    async def one_line_internal_error(_: Request, exc: Exception) -> JSONResponse:
+        return _error(500, f"internal error ({type(exc).__name__}: {exc})")
 
     @app.exception_handler(RequestValidationError)
     async def one_line_validation_error(_: Request, exc: RequestValidationError) -> JSONResponse:
