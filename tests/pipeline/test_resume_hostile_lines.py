@@ -24,3 +24,11 @@ def test_resume_survives_a_deep_line(clip_dir, tmp_path, fake_perceiver) -> None
     assert [c for c in fake_perceiver.calls if "broken" not in c] == []  # done clips not redone
     rows = [line.value for line in iter_jsonl(out, on_error="collect") if line.ok]
     assert sorted(r["id"] for r in rows) == sorted({r["id"] for r in rows})
+
+
+def test_what_analyze_writes_passes_validate(clip_dir, tmp_path, fake_perceiver) -> None:
+    out = tmp_path / "results.jsonl"
+    runner.invoke(app, ["analyze", str(clip_dir), "-o", str(out)])
+    res = runner.invoke(app, ["validate", str(out)])
+    assert res.exit_code == 0, res.output
+    assert "5 valid (1 error, 4 result), 0 invalid" in res.output
