@@ -32,3 +32,14 @@ def test_what_analyze_writes_passes_validate(clip_dir, tmp_path, fake_perceiver)
     res = runner.invoke(app, ["validate", str(out)])
     assert res.exit_code == 0, res.output
     assert "5 valid (1 error, 4 result), 0 invalid" in res.output
+
+
+def test_folder_scan_says_what_it_passed_over(clip_dir, tmp_path, fake_perceiver) -> None:
+    (clip_dir / "cover.png").write_bytes(b"\x89PNG\r\n")
+    (clip_dir / "gone.mp4").symlink_to(tmp_path / "nowhere.mp4")
+    res = runner.invoke(app, ["analyze", str(clip_dir), "-o", str(tmp_path / "r.jsonl")])
+    assert "Traceback" not in res.output
+    assert "gone.mp4: dangling symbolic link" in res.output
+    assert "cover.png: not a media file (.png)" in res.output
+    assert "notes.txt: not a media file (.txt)" in res.output
+    assert not any("gone" in call or "cover" in call for call in fake_perceiver.calls)

@@ -161,7 +161,12 @@ def analyze_command(
         raise typer.BadParameter("--retry-errors goes with --resume", param_hint="--retry-errors")
     if resume and overwrite:
         raise typer.BadParameter("choose --resume or --overwrite", param_hint="--overwrite")
-    jobs = collect_jobs(inputs)
+    skipped: list[tuple[str, str]] = []
+    jobs = collect_jobs(inputs, skipped)
+    for path, reason in skipped[:10]:
+        err_console.print(f"[yellow]not analysed[/yellow] {escape(path)}: {reason}")
+    if len(skipped) > 10:
+        err_console.print(f"[yellow]not analysed[/yellow] {len(skipped) - 10} more file(s)")
     analyzer = Analyzer(
         backend, lang, model=model, base_url=base_url, fps=fps, include_evidence=not no_evidence
     )

@@ -86,19 +86,41 @@ def _manifest_jobs(path: Path) -> Iterator[ClipJob]:
         yield ClipJob(id=clip_id, path=str(media_path))
 
 
-def collect_jobs(inputs: Iterable[str | Path]) -> list[ClipJob]:
+def _scan_folder(folder: Path, skipped: list[tuple[str, str]] | None) -> list[Path]:
+    """Media files under ``folder`` (sorted, recursive); what is passed over goes to ``skipped``
+    as ``(path, reason)``: dangling links, files that are not media by their suffix."""
+    files = []
+    for p in sorted(folder.rglob("*")):
+        if p.is_symlink() and not p.exists():
+            reason = "dangling symbolic link"
+        elif p.is_dir():
+            continue
+        elif not p.is_file():
+            reason = "not a regular file"
+        elif p.suffix.lower() not in MEDIA_SUFFIXES:
+            reason = f"not a media file ({p.suffix or 'no suffix'})"
+        else:
+            files.append(p)
+            continue
+        if skipped is not None:
+            skipped.append((str(p), reason))
+    return files
+
+
+def collect_jobs(
+    inputs: Iterable[str | Path], skipped: list[tuple[str, str]] | None = None
+) -> list[ClipJob]:
     """Expand files, folders (media files inside, sorted, recursive) and manifests into jobs.
 
     Ids are the file stems (or a manifest's ``id``); repeated ids get ``-2``, ``-3``...
     A path that does not exist stays a job (its analysis fails with a clear error row).
+    Files a folder scan passes over are appended to ``skipped`` as ``(path, reason)``.
     """
     jobs: list[ClipJob] = []
     for raw in inputs:
         path = Path(raw)
         if path.is_dir():
-            files = sorted(
-                p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in MEDIA_SUFFIXES
-            )
+            files = _scan_folder(path, skipped)
             if not files:
                 raise InputError(
                     f"no media files ({', '.join(sorted(MEDIA_SUFFIXES))}) in folder", path=path
