@@ -10,7 +10,7 @@ Targets (issue 16), on a 2-core machine:
 per second) over ``--clips`` short clips cut from the example clips (the first 1.6-3.0 s of each
 good clip, packets re-muxed without re-encoding) in a temporary folder. Throughput is reported
 two ways: wall clock (including each worker's model load) and steady state (clips per second
-between the first row of the last worker to start and the last row). (3) runs the fake analyser
+after every worker has finished its first clip, from the rows' finish times). (3) runs the fake analyser
 (``emoreason.pipeline.testing``: real rules reasoning, QC and output, no decoding) over
 ``--memory-clips`` inputs and samples the resident memory of the driver and its workers after
 every clip. The load average is printed next to every number: the machine may be shared.
@@ -35,6 +35,7 @@ import psutil
 
 from emoreason.pipeline.config import PipelineConfig
 from emoreason.pipeline.run import run_pipeline
+from emoreason.pipeline.shards import iter_rows
 
 CLIPS = Path(__file__).resolve().parents[1] / "examples" / "clips"
 GOOD = ("sad_consistent", "sad_face_calm_voice", "smile_angry_voice", "happy_consistent",
@@ -71,33 +72,40 @@ def load() -> str:
     return "/".join(f"{x:.1f}" for x in os.getloadavg())
 
 
+def steady_rate(output: Path) -> float | None:
+    """Clips per second once every worker has finished its first clip (models loaded), from
+    the rows' own finish times (independent of how the engine batches rows to the driver)."""
+    rows = [r for r in iter_rows(output / "rows") if r.get("finished")]
+    first: dict[int, float] = {}
+    for row in rows:
+        first[row["worker"]] = min(first.get(row["worker"], row["finished"]), row["finished"])
+    start = max(first.values(), default=0.0)
+    after = sorted(r["finished"] for r in rows if r["finished"] > start)
+    if len(after) < 2:
+        return None
+    return len(after) / (after[-1] - start)
+
+
 def timed_run(inputs: Path, out: Path, config: PipelineConfig) -> dict:
-    stamps: list[float] = []
     cpu_before = psutil.cpu_times()
     start = time.perf_counter()
-    summary = run_pipeline(
-        inputs,
-        out,
-        config,
-        overwrite=True,
-        on_progress=lambda e: stamps.append(time.perf_counter()) if e.row_id else None,
-    )
+    summary = run_pipeline(inputs, out, config, overwrite=True)
     wall = time.perf_counter() - start
-    workers = summary.engine.get("workers", 1)
-    steady = None
-    if len(stamps) > workers + 1:
-        # rows after every worker has produced its first one (models loaded everywhere)
-        steady = (len(stamps) - workers) / (stamps[-1] - stamps[workers - 1])
     cpu_after = psutil.cpu_times()
     busy = sum(getattr(cpu_after, f) - getattr(cpu_before, f) for f in ("user", "system", "nice"))
+    steady = steady_rate(out)
+    per_clip = [
+        r["timings"]["annotate"] for r in iter_rows(out / "rows") if "annotate" in r["timings"]
+    ]
     return {
         "engine": config.engine,
-        "workers": workers,
+        "workers": summary.engine.get("workers", 1),
         "clips": summary.processed,
         "status": summary.status,
         "wall_s": round(wall, 1),
         "clips_per_s_wall": round(summary.processed / wall, 4),
         "clips_per_s_steady": round(steady, 4) if steady else None,
+        "median_annotate_s_per_clip": round(statistics.median(per_clip), 2) if per_clip else None,
         "machine_cpu_busy_s": round(busy, 1),
         "load_after": load(),
     }

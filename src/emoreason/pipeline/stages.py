@@ -6,7 +6,8 @@ its reasons. Rows are plain JSON dicts:
 
 ``{"id", "source", "status": "ok" | "filtered" | "error", "dataset", "label", "source_label",
 "speaker", "meta", "reasons", "error", "error_type", "probe", "emotion", "results": {lang:
-AnalysisResult JSON}, "qc": {lang: RecordQC}, "timings", "worker"}``
+AnalysisResult JSON}, "qc": {lang: RecordQC}, "timings", "worker", "finished"}`` (``worker``: the process id,
+``finished``: Unix time the row was done).
 
 Cleaning runs the cheapest checks first: the container probe (unreadable, no audio, duration,
 resolution, frame rate), then the audio peak (silence), and - with ``model_checks`` - the
@@ -210,5 +211,5 @@ def _finish(
     row: dict[str, Any], status: str, timings: dict[str, float], start: float, **extra: Any
 ) -> dict[str, Any]:
     timings["total"] = round(time.perf_counter() - start, 4)
-    row.update(status=status, timings=timings, **extra)
+    row.update(status=status, timings=timings, finished=round(time.time(), 3), **extra)
     return row
