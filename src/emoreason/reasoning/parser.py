@@ -171,13 +171,21 @@ def _from_mapping(obj: dict[str, Any]) -> dict[str, str]:
     return found
 
 
+#: Where a JSON object can start: a brace before a key or before the closing brace.
+_OBJECT_START = re.compile(r"\{\s*[\"}]")
+#: At most this many candidate starts are tried (hostile text full of braces stays linear).
+MAX_JSON_CANDIDATES = 256
+
+
 def _json_objects(text: str) -> list[dict[str, Any]]:
     decoder = json.JSONDecoder()
     objects = []
-    for match in re.finditer(r"\{", text):
+    for tried, match in enumerate(_OBJECT_START.finditer(text)):
+        if tried >= MAX_JSON_CANDIDATES:
+            break
         try:
             value, _ = decoder.raw_decode(text, match.start())
-        except json.JSONDecodeError:
+        except (json.JSONDecodeError, RecursionError):  # not JSON, or nested beyond the limit
             continue
         if isinstance(value, dict):
             objects.append(value)
