@@ -82,5 +82,26 @@ def test_verbal_confidence_tracks_asr_quality() -> None:
     poor = ModalityEvidence(
         modality="verbal", available=True, status="ok", features=p | {"asr_quality": 0.2}
     )
-    assert hy.verbal_hypothesis(good).confidence == pytest.approx(0.9)
-    assert hy.verbal_hypothesis(poor).confidence == pytest.approx(0.3 + 0.6 * 0.2)
+    calibrated = p | {"text_confidence": 0.8}
+    sure = hy.verbal_hypothesis(
+        good.model_copy(update={"features": calibrated | {"asr_quality": 1.0}})
+    )
+    doubtful = hy.verbal_hypothesis(
+        good.model_copy(update={"features": calibrated | {"asr_quality": 0.2}})
+    )
+    assert sure.label == doubtful.label == "happy"
+    assert sure.confidence == pytest.approx(0.8)  # typed-quality words: the calibrated confidence
+    assert doubtful.confidence < 0.25 * sure.confidence + 1e-9  # unreliable words count little
+    # older evidence without a calibrated confidence still orders by quality
+    assert hy.verbal_hypothesis(good).confidence > hy.verbal_hypothesis(poor).confidence
+
+
+def test_verbal_no_evidence_is_flat_and_flagged_never_neutral() -> None:
+    features = {f"p_{e}": (1.0 if e == "neutral" else 0.0) for e in EMOTIONS}
+    ev = ModalityEvidence(
+        modality="verbal", available=True, status="ok",
+        features=features | {"asr_quality": 1.0, "no_evidence": 1.0, "text_confidence": 0.0},
+    )  # fmt: skip
+    h = hy.verbal_hypothesis(ev)
+    assert h.based_on == ["no_evidence"] and h.confidence == 0.0
+    assert max(h.distribution.values()) == pytest.approx(min(h.distribution.values()))

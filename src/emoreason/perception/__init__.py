@@ -7,7 +7,8 @@
 
 Extractors (one API: ``process_signal`` / ``process_file``): :class:`FaceExtractor`,
 :class:`BodyExtractor`, :class:`SceneExtractor`, :class:`AcousticExtractor`,
-:class:`SpeechExtractor`, :class:`VerbalExtractor`.
+:class:`SpeechExtractor`, :class:`VerbalExtractor`. Words alone: :func:`classify_text`
+(``classify_text("I'm sick of your lies!").label == 'angry'``).
 """
 
 from emoreason.perception.acoustic import AcousticExtractor
@@ -18,7 +19,7 @@ from emoreason.perception.face import FaceExtractor
 from emoreason.perception.runner import Perceiver, default_perceiver, perceive
 from emoreason.perception.scene import SceneExtractor
 from emoreason.perception.speech import SpeechExtractor
-from emoreason.perception.verbal import VerbalExtractor
+from emoreason.perception.verbal import VerbalExtractor, classify_text
 
 __all__ = [
     "ALL_STAGES",
@@ -33,6 +34,7 @@ __all__ = [
     "SceneExtractor",
     "SpeechExtractor",
     "VerbalExtractor",
+    "classify_text",
     "default_perceiver",
     "perceive",
 ]

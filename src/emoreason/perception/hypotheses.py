@@ -29,9 +29,12 @@ confidence <= 0.25.
 voiced speech, missing measures or features far outside the training speech lower it, so a
 weak reading is flat and low-confidence rather than a confident guess.
 
-**verbal**: the distribution comes from :mod:`emoreason.perception.verbal` (embedding
-prototypes + lexicon + irony markers); ``conf = 0.3 + 0.6 * asr_quality * max(p)`` where
-``asr_quality`` combines the language probability and whisper's mean log-probability.
+**verbal**: the distribution and its calibrated confidence ``c`` come from
+:mod:`emoreason.perception.verbal` (learned sentence model, pooling that keeps strong sentences,
+temperature fitted on held-out calib sentences); ``conf = c * asr_quality`` where ``asr_quality``
+combines the language probability and whisper's mean log-probability (1 for typed text,
+:func:`~emoreason.perception.verbal.classify_text`). No words, or a few words without emotion
+words, is *no evidence*: a flat distribution, confidence 0, ``based_on == ["no_evidence"]``.
 """
 
 from __future__ import annotations
@@ -179,11 +182,19 @@ def asr_quality(transcript: Transcript | None, avg_logprob: float | None) -> flo
 def verbal_hypothesis(ev: ModalityEvidence | None) -> EmotionHypothesis:
     if ev is None or not ev.available:
         return EmotionHypothesis.unavailable("verbal")
-    dist = normalize_distribution({e: ev.features.get(f"p_{e}") or 0.0 for e in EMOTIONS})
-    quality = ev.features.get("asr_quality") or 0.0
-    confidence = 0.3 + 0.6 * quality * max(dist.values()) if quality > 0 else 0.1
+    f = ev.features
+    if f.get("no_evidence"):
+        flat = {e: 1.0 / len(EMOTIONS) for e in EMOTIONS}
+        return EmotionHypothesis(
+            modality="verbal", distribution=flat, confidence=0.0, based_on=["no_evidence"]
+        )
+    dist = normalize_distribution({e: f.get(f"p_{e}") or 0.0 for e in EMOTIONS})
+    quality = min(1.0, max(0.0, f.get("asr_quality") or 0.0))
+    text_confidence = f.get("text_confidence")
+    if text_confidence is None:  # evidence written before calibrated verbal confidences
+        text_confidence = max(dist.values())
     based_on = [c.name for c in ev.cues][:6]
     return EmotionHypothesis(
-        modality="verbal", distribution=dist, confidence=round(min(0.9, confidence), 3),
-        based_on=based_on,
+        modality="verbal", distribution=dist,
+        confidence=round(min(1.0, max(0.0, text_confidence * quality)), 3), based_on=based_on,
     )  # fmt: skip

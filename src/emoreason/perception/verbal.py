@@ -1,17 +1,35 @@
-"""Verbal evidence: emotion cues in the words (EN and ZH), from the speech transcript.
+"""Verbal evidence: emotion in the words (EN and ZH), one path for any text and for transcripts.
 
-Per sentence (ours)::
+:func:`classify_text` is the public entry: ``classify_text("I'm sick of your lies!")`` ->
+:class:`~emoreason.schema.EmotionHypothesis`. The pipeline's :class:`VerbalExtractor` runs the
+very same :meth:`VerbalClassifier.read` on the transcript's sentences and adds timing, cues, a
+timeline and the speech-recognition quality; :func:`~emoreason.perception.hypotheses.verbal_hypothesis`
+turns either into the hypothesis.
 
-    p_emb  = softmax_e( max_{s in PROTOTYPES[e]} cos(embed(sentence), embed(s)) / 0.05 )
-    p_lex  = emotion-word counts (LEXICON) normalised; = p_emb when no word matches
-    p_val  = VADER valence (EN only): happy <- compound+, neutral <- 1-|compound|, negative
-             emotions <- compound- shared in p_emb's proportions
-    p      = 0.5 p_emb + 0.25 p_lex + 0.25 p_val        (ZH: 0.4 p_emb + 0.6 p_lex, no VADER)
+Per sentence (ours): a learned linear softmax layer over hand-made lexicon features (negation
+scope, degree words, bad news, punctuation, irony, VADER for EN) and MiniLM sentence embeddings
+(+ character n-grams for ZH); see :mod:`emoreason.perception.verbal_model`.
 
-Irony (whole utterance): >= 2 IRONY_MARKERS, or one marker with NEGATIVE_CONTEXT, gives
-strength s = 0.8 / 0.6; then in every sentence ``s * p[happy]`` moves to ``angry`` (a sarcastic
-"great" reports annoyance, not joy). The clip distribution is the word-count-weighted mean of the
-sentence distributions; each sentence becomes a timeline point.
+**Clip pooling (ours)** keeps strong sentence evidence: with ``z_s`` the logits of sentence ``s``
+and ``p_s = softmax(z_s)``::
+
+    w_s    = (0.1 + 1 - p_s[neutral]) ** 2            (decisive, non-neutral sentences dominate)
+    z_clip = sum_s w_s z_s / sum_s w_s
+    p_clip = softmax(z_clip / T)          (T: temperature fitted on the calib sentences, per language)
+
+A clearly angry sentence (p[neutral] ~ 0) weighs ~1.2, a neutral one (p[neutral] ~ 0.95)
+~0.02, so "Get out of my office right now! I'm sick of your lies!" stays angry and
+"The doctor called. The results are not good." reads the bad news.
+
+**Irony (ours)**: >= 2 IRONY_MARKERS, or one marker with NEGATIVE_CONTEXT, gives strength
+s = 0.8 / 0.6; ``s * p_clip[happy]`` then moves to ``angry`` (a sarcastic "great" reports
+annoyance, not joy).
+
+**Confidence and no evidence (ours)**: ``confidence = max(p_clip)`` (calibrated). No word
+characters -> *no evidence* (flat distribution, confidence 0). A text of fewer than 3 words
+(ZH: 4 characters) with no emotion word whose top label is neutral or below 0.5 -> *no
+evidence* too: a bare "okay" says nothing about feelings. Other short texts without emotion
+words keep their label at half the confidence.
 """
 
 from __future__ import annotations
@@ -20,19 +38,30 @@ import os
 import re
 import threading
 import time
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 
 from emoreason.errors import ModelNotFoundError
 from emoreason.perception.base import ClipSignal, Extractor, fmt_time
-from emoreason.perception.hypotheses import asr_quality, softmax
-from emoreason.perception.verbal_lexicon import IRONY_MARKERS, LEXICON, NEGATIVE_CONTEXT, PROTOTYPES
-from emoreason.schema import EMOTIONS, Cue, ModalityEvidence, TimelinePoint
-from emoreason.schema.labels import normalize_distribution
+from emoreason.perception.hypotheses import asr_quality, verbal_hypothesis
+from emoreason.perception.verbal_features import (
+    CJK,
+    DENSE_NAMES,
+    LexiconReading,
+    dense_features,
+    detect_language,
+    irony_strength,
+    lexicon_scores,
+)
+from emoreason.perception.verbal_model import POOL_FLOOR, POOL_POWER, VerbalModel, ngram_vector
+from emoreason.schema import EMOTIONS, Cue, EmotionHypothesis, ModalityEvidence, TimelinePoint
 
 SENTENCE_END = re.compile(r"(?<=[.!?。！？])\s*")
-CJK = re.compile(r"[\u4e00-\u9fff]")
+WORD_CHAR = re.compile(r"[A-Za-z0-9\u4e00-\u9fff]")
+NEUTRAL = EMOTIONS.index("neutral")
+__all__ = ["VerbalClassifier", "VerbalExtractor", "classify_text", "irony_strength", "pool_logits"]
 
 
 def split_sentences(text: str) -> list[str]:
@@ -40,41 +69,60 @@ def split_sentences(text: str) -> list[str]:
 
 
 def lexicon_counts(text: str) -> dict[str, int]:
-    """Emotion-word hits: whole words for Latin script, substrings for CJK entries."""
-    low = text.lower()
+    """Emotion-word hits per emotion (negated hits not counted), for cues."""
     counts = dict.fromkeys(EMOTIONS, 0)
-    for emotion, words in LEXICON.items():
-        for word in words:
-            if CJK.search(word):
-                counts[emotion] += low.count(word)
-            else:
-                counts[emotion] += len(re.findall(rf"(?<![\w']){re.escape(word)}(?![\w'])", low))
+    for emotion, _, negated in lexicon_scores(text).words:
+        if not negated:
+            counts[emotion] += 1
     return counts
 
 
-def irony_strength(text: str) -> tuple[float, list[str]]:
-    """0, 0.6 (one marker + negative context) or 0.8 (two or more markers), and the markers."""
-    low = " ".join(re.sub(r"[^\w\s'\u4e00-\u9fff]", " ", text.lower()).split())
-    markers = [m for m in IRONY_MARKERS if m in low]
-    if len(markers) >= 2:
-        return 0.8, markers
-    if markers and any(re.search(rf"(?<!\w){re.escape(w)}(?!\w)", low) for w in NEGATIVE_CONTEXT):
-        return 0.6, markers
-    return 0.0, markers
+def _softmax(z: np.ndarray) -> np.ndarray:
+    e = np.exp(z - z.max(axis=-1, keepdims=True))
+    return e / e.sum(axis=-1, keepdims=True)
 
 
-class VerbalExtractor(Extractor):
-    modality = "verbal"
-    feature_names = (
-        "sentences", "vader_compound", "irony", "asr_quality", "lexicon_hits",
-        *(f"p_{e}" for e in EMOTIONS),
-    )  # fmt: skip
+def pool_logits(z: np.ndarray) -> np.ndarray:
+    """(n, 7) sentence logits -> (7,) clip logits (rule in the module docstring)."""
+    z = np.atleast_2d(np.asarray(z, dtype=np.float64))
+    w = (POOL_FLOOR + 1.0 - _softmax(z)[:, NEUTRAL]) ** POOL_POWER  # (n,)
+    return (w[:, None] * z).sum(axis=0) / w.sum()
 
-    def __init__(self, config=None) -> None:
-        super().__init__(config)
+
+def _size(text: str, zh: bool) -> int:
+    return len(WORD_CHAR.findall(text)) if zh else len(re.findall(r"[A-Za-z0-9']+", text))
+
+
+@dataclass
+class TextReading:
+    """What the words say: per-sentence and pooled distributions, confidence, flags."""
+
+    lang: str
+    sentences: list[str]
+    sentence_probs: list[dict[str, float]] = field(default_factory=list)
+    distribution: dict[str, float] = field(default_factory=lambda: dict.fromkeys(EMOTIONS, 1 / 7))
+    confidence: float = 0.0
+    no_evidence: bool = True
+    flags: list[str] = field(default_factory=list)
+    irony: float = 0.0
+    irony_markers: list[str] = field(default_factory=list)
+    lexicon: LexiconReading = field(default_factory=LexiconReading)
+    vader_compound: float | None = None
+    logits: np.ndarray | None = None  # pooled, before temperature and irony
+
+    @property
+    def label(self) -> str:
+        return max(self.distribution, key=self.distribution.get)
+
+
+class VerbalClassifier:
+    """Sentence encoder + VADER + the learned model; thread-safe lazy loading."""
+
+    def __init__(self, minilm_dir: str | Path | None = None, model: VerbalModel | None = None):
         self._lock = threading.Lock()
+        self._minilm_dir = minilm_dir
+        self.model = model
         self._encoder = self._vader = None
-        self._proto: dict[str, np.ndarray] = {}
 
     def load(self) -> None:
         with self._lock:
@@ -86,38 +134,145 @@ class VerbalExtractor(Extractor):
 
             from emoreason.perception.sentence_encoder import SentenceEncoder
 
-            folder = Path(self.config.minilm_dir) if self.config.minilm_dir else _shipped_minilm()
+            folder = Path(self._minilm_dir) if self._minilm_dir else _shipped_minilm()
             if not (folder / "config.json").exists():
                 raise ModelNotFoundError(f"{folder}: not a sentence-transformers model folder")
-            encoder = SentenceEncoder(folder)
-            for emotion, sentences in PROTOTYPES.items():
-                self._proto[emotion] = encoder.encode(list(sentences))  # (n_prototypes, 384), unit
-
+            if self.model is None:
+                self.model = VerbalModel.load()
+            if tuple(self.model.dense_names) != DENSE_NAMES:
+                raise ModelNotFoundError("verbal model: its feature names do not match this code")
             self._vader = SentimentIntensityAnalyzer()
-            self._encoder = encoder
+            self._encoder = SentenceEncoder(folder)
 
-    def sentence_scores(self, sentences: list[str], zh: bool) -> list[dict[str, float]]:
-        """One distribution per sentence (formula in the module docstring)."""
+    def inputs(self, sentences: list[str], lang: str, buckets: int | None = None):
+        """Model inputs of ``sentences``: dense (n, d), embeddings (n, 384), n-grams, readings
+        (``buckets``: n-gram size, default the model's)."""
         self.load()
-        emb = self._encoder.encode(sentences)  # (n, 384), unit length
-        out = []
-        for sentence, vec in zip(sentences, emb, strict=True):
-            sims = {e: float((self._proto[e] @ vec).max()) for e in EMOTIONS}  # (k, 384) @ (384,)
-            p_emb = softmax(sims, temperature=0.05)
-            counts = lexicon_counts(sentence)
-            p_lex = normalize_distribution(counts) if sum(counts.values()) else p_emb
-            if zh or CJK.search(sentence):
-                p = {e: 0.4 * p_emb[e] + 0.6 * p_lex[e] for e in EMOTIONS}
-            else:
-                c = self._vader.polarity_scores(sentence)["compound"]
-                negative = {e: p_emb[e] for e in ("sad", "angry", "fearful", "disgusted")}
-                neg_total = sum(negative.values()) or 1.0
-                p_val = {e: max(0.0, -c) * negative.get(e, 0.0) / neg_total for e in EMOTIONS}
-                p_val["happy"] = max(0.0, c)
-                p_val["neutral"] = 1.0 - abs(c)
-                p = {e: 0.5 * p_emb[e] + 0.25 * p_lex[e] + 0.25 * p_val[e] for e in EMOTIONS}
-            out.append(normalize_distribution(p))
-        return out
+        zh = lang.startswith("zh")
+        rows, readings = [], []
+        for s in sentences:
+            vader = None if zh else self._vader.polarity_scores(s)
+            values, reading = dense_features(s, lang, vader)
+            rows.append(values)
+            readings.append(reading)
+        if buckets is None:
+            buckets = self.model.for_lang(lang).ngram_buckets
+        ngram = np.stack([ngram_vector(s, buckets) for s in sentences]) if buckets else None
+        dense = np.asarray(rows, dtype=np.float64).reshape(len(sentences), len(DENSE_NAMES))
+        return dense, self._encoder.encode(sentences).astype(np.float64), ngram, readings
+
+    def sentence_logits(self, sentences: list[str], lang: str) -> np.ndarray:
+        """(n, 7) uncalibrated logits, one row per sentence."""
+        dense, embed, ngram, _ = self.inputs(sentences, lang)
+        return self.model.for_lang(lang).logits(dense, embed, ngram)
+
+    def read(self, sentences: list[str], lang: str) -> TextReading:
+        """The reading of a text already split into sentences (rules in the module docstring)."""
+        text = " ".join(sentences)
+        reading = TextReading(lang=lang, sentences=list(sentences))
+        if not sentences or not WORD_CHAR.search(text):
+            reading.flags.append("no_words")
+            return reading
+        self.load()
+        model = self.model.for_lang(lang)
+        dense, embed, ngram, _ = self.inputs(sentences, lang)
+        z = model.logits(dense, embed, ngram)  # (n, 7)
+        reading.logits = pool_logits(z)
+        p = _softmax(reading.logits / model.temperature)
+        reading.sentence_probs = [_as_dict(row) for row in _softmax(z / model.temperature)]
+        reading.irony, reading.irony_markers = irony_strength(text)
+        if reading.irony > 0:
+            moved = reading.irony * p[EMOTIONS.index("happy")]
+            p[EMOTIONS.index("happy")] -= moved
+            p[EMOTIONS.index("angry")] += moved
+            for sp in reading.sentence_probs:
+                shift = reading.irony * sp["happy"]
+                sp["happy"], sp["angry"] = sp["happy"] - shift, sp["angry"] + shift
+        reading.lexicon = lexicon_scores(text, lang)
+        if not lang.startswith("zh"):
+            reading.vader_compound = float(self._vader.polarity_scores(text)["compound"])
+        reading.distribution = _as_dict(p)
+        reading.confidence = float(p.max())
+        reading.no_evidence = False
+        zh = lang.startswith("zh")
+        if _size(text, zh) < (4 if zh else 3) and reading.lexicon.total == 0:
+            reading.flags.append("short_text")
+            if reading.label == "neutral" or reading.confidence < 0.5:
+                return _no_evidence(reading)
+            reading.confidence *= 0.5
+        return reading
+
+
+def _as_dict(p: np.ndarray) -> dict[str, float]:
+    return {e: float(v) for e, v in zip(EMOTIONS, p, strict=True)}
+
+
+def _no_evidence(reading: TextReading) -> TextReading:
+    reading.no_evidence = True
+    reading.distribution = dict.fromkeys(EMOTIONS, 1 / len(EMOTIONS))
+    reading.confidence = 0.0
+    return reading
+
+
+_DEFAULT: VerbalClassifier | None = None
+_DEFAULT_LOCK = threading.Lock()
+
+
+def default_classifier() -> VerbalClassifier:
+    """The process-wide classifier over the shipped MiniLM and verbal model."""
+    global _DEFAULT
+    with _DEFAULT_LOCK:
+        if _DEFAULT is None:
+            _DEFAULT = VerbalClassifier()
+        return _DEFAULT
+
+
+def reading_values(reading: TextReading, quality: float) -> dict[str, float | None]:
+    """The verbal evidence features of a reading (what :func:`verbal_hypothesis` reads)."""
+    return {
+        "sentences": float(len(reading.sentences)), "vader_compound": reading.vader_compound,
+        "irony": reading.irony, "asr_quality": quality, "lexicon_hits": reading.lexicon.total,
+        "text_confidence": reading.confidence, "no_evidence": float(reading.no_evidence),
+        **{f"p_{e}": reading.distribution[e] for e in EMOTIONS},
+    }  # fmt: skip
+
+
+def classify_text(text: str, lang: str | None = None) -> EmotionHypothesis:
+    """Emotion in ``text`` (EN or ZH; ``lang`` None: CJK characters -> zh, else en).
+
+    The same path as a transcript in the pipeline (speech-recognition quality taken as 1).
+    Empty text, or a few words without emotion words, gives a "no evidence" hypothesis: a flat
+    distribution, confidence 0, ``based_on == ["no_evidence"]``.
+    """
+    lang = lang or detect_language(text)
+    reading = default_classifier().read(split_sentences(text), lang)
+    ev = ModalityEvidence(
+        modality="verbal", available=True, status="text", features=reading_values(reading, 1.0),
+        cues=_cues([(s, 0.0, 0.0) for s in reading.sentences], reading, 1.0),
+    )  # fmt: skip
+    return verbal_hypothesis(ev)
+
+
+class VerbalExtractor(Extractor):
+    modality = "verbal"
+    feature_names = (
+        "sentences", "vader_compound", "irony", "asr_quality", "lexicon_hits",
+        "text_confidence", "no_evidence", *(f"p_{e}" for e in EMOTIONS),
+    )  # fmt: skip
+
+    def __init__(self, config=None) -> None:
+        super().__init__(config)
+        self._classifier: VerbalClassifier | None = None
+
+    @property
+    def classifier(self) -> VerbalClassifier:
+        if self._classifier is None:
+            d = self.config.minilm_dir
+            self._classifier = VerbalClassifier(d) if d else default_classifier()
+        return self._classifier
+
+    def load(self) -> None:
+        self.classifier.load()
 
     def process_signal(self, signal: ClipSignal) -> ModalityEvidence:
         began = time.perf_counter()
@@ -126,39 +281,24 @@ class VerbalExtractor(Extractor):
             return self.unavailable("no audio, so no words to analyse")
         if not transcript.text.strip():
             return self.unavailable("transcript is empty: no words to analyse")
-        self.load()
+        if not getattr(transcript, "reliable", True):
+            return self.unavailable("transcript is unreliable: the words are not used")
         zh = (transcript.language or "").startswith("zh") or bool(CJK.search(transcript.text))
+        lang = "zh" if zh else "en"
         # a 'sentence' without a letter, digit or CJK character (".", "...") is not scored
         pieces = [p for p in timed_sentences(transcript) if re.search(r"[^\W_]", p[0])]
-        scores = self.sentence_scores([s for s, _, _ in pieces], zh)
-        strength, markers = irony_strength(transcript.text)
-        if strength > 0:
-            for p in scores:
-                moved = strength * p["happy"]
-                p["happy"] -= moved
-                p["angry"] += moved
-        weights = np.array(
-            [max(1, len(s.split()) if not zh else len(s)) for s, _, _ in pieces], float
-        )
-        clip = {e: float(np.average([p[e] for p in scores], weights=weights)) for e in EMOTIONS}
-        compound = None if zh else float(self._vader.polarity_scores(transcript.text)["compound"])
-        counts = lexicon_counts(transcript.text)
+        reading = self.classifier.read([s for s, _, _ in pieces], lang)
         quality = asr_quality(transcript, signal.asr_avg_logprob)
         if not self.config.language and transcript.language not in self.config.languages:
             quality *= 0.5  # detected language outside the supported set: words are doubtful
-        values = {
-            "sentences": len(pieces), "vader_compound": compound, "irony": strength,
-            "asr_quality": quality, "lexicon_hits": float(sum(counts.values())),
-            **{f"p_{e}": clip[e] for e in EMOTIONS},
-        }  # fmt: skip
-        cues = _cues(pieces, scores, counts, compound, strength, markers, quality)
         timeline = [TimelinePoint(time=round((a + b) / 2, 3), scores={e: round(p[e], 4) for e in EMOTIONS})
-                    for (_, a, b), p in zip(pieces, scores, strict=True)]  # fmt: skip
-        top = max(clip, key=clip.get)
+                    for (_, a, b), p in zip(pieces, reading.sentence_probs, strict=False)]  # fmt: skip
+        lean = "no emotional evidence" if reading.no_evidence else f"words lean {reading.label}"
         return ModalityEvidence(
             modality=self.modality, available=True,
-            status=f"{len(pieces)} sentence(s) analysed ({'zh' if zh else transcript.language or '?'}); words lean {top}",
-            features=self.declared(values), cues=cues, timeline=timeline,
+            status=f"{len(pieces)} sentence(s) analysed ({lang}); {lean}",
+            features=self.declared(reading_values(reading, quality)),
+            cues=_cues(pieces, reading, quality), timeline=timeline,
             seconds=time.perf_counter() - began,
         )  # fmt: skip
 
@@ -182,45 +322,44 @@ def timed_sentences(transcript) -> list[tuple[str, float, float]]:
     return out
 
 
-def _cues(pieces, scores, counts, compound, strength, markers, quality) -> list[Cue]:
+def _cues(pieces, reading: TextReading, quality: float) -> list[Cue]:
     cues = []
-    for (sentence, start, end), p in zip(pieces, scores, strict=True):
+    if reading.no_evidence:
+        why = "no words" if "no_words" in reading.flags else "too few words, no emotion words"
+        cues.append(Cue(name="no_evidence", value=0.0, confidence=1.0,
+                        description=f"the words give no emotional evidence ({why})"))  # fmt: skip
+    for (sentence, start, end), p in zip(pieces, reading.sentence_probs, strict=False):
         top = max(p, key=p.get)
         if top != "neutral" and p[top] >= 0.3:
             cues.append(Cue(name=f"words_{top}", value=round(p[top], 3), start=start, end=max(start, end),
                             confidence=round(p[top], 3),
                             description=f'"{sentence}" reads {top} (p={p[top]:.2f}) at {fmt_time(start)}'))  # fmt: skip
-    hits = {e: c for e, c in counts.items() if c}
+    hits: dict[str, list[str]] = {}
+    for emotion, entry, negated in reading.lexicon.words:
+        hits.setdefault(emotion if not negated else f"not {emotion}", []).append(entry)
     if hits:
-        listed = ", ".join(f"{e} x{c}" for e, c in sorted(hits.items(), key=lambda kv: -kv[1]))
-        cues.append(
-            Cue(
-                name="emotion_words",
-                value=float(sum(hits.values())),
-                description=f"emotion words: {listed}",
-            )
-        )
-    if compound is not None:
-        tone = "positive" if compound > 0.3 else "negative" if compound < -0.3 else "neutral"
-        cues.append(
-            Cue(
-                name="sentiment",
-                value=round(compound, 3),
-                description=f"literal wording is {tone} (VADER compound {compound:+.2f})",
-            )
-        )
-    if strength > 0:
-        cues.append(Cue(name="irony", value=strength, confidence=strength,
-                        description=f"likely sarcasm: stock ironic phrases ({', '.join(repr(m) for m in markers)}) "
-                        "alongside a complaint, so positive words are read as annoyance"))  # fmt: skip
+        listed = "; ".join(f"{e}: {', '.join(dict.fromkeys(w))}" for e, w in hits.items())
+        cues.append(Cue(name="emotion_words", value=float(reading.lexicon.total),
+                        description=f"emotion words: {listed}"))  # fmt: skip
+    if reading.lexicon.bad_news:
+        cues.append(Cue(name="bad_news", value=float(reading.lexicon.bad_news),
+                        description="the words report bad news (loss, illness, failure)"))  # fmt: skip
+    c = reading.vader_compound
+    if c is not None:
+        tone = "positive" if c > 0.3 else "negative" if c < -0.3 else "neutral"
+        cues.append(Cue(name="sentiment", value=round(c, 3),
+                        description=f"literal wording is {tone} (VADER compound {c:+.2f})"))  # fmt: skip
+    if reading.irony > 0:
+        cues.append(Cue(name="irony", value=reading.irony, confidence=reading.irony,
+                        description="likely sarcasm: stock ironic phrases ("
+                        f"{', '.join(repr(m) for m in reading.irony_markers)}) alongside a complaint, "
+                        "so positive words are read as annoyance"))  # fmt: skip
+    if "short_text" in reading.flags and not reading.no_evidence:
+        cues.append(Cue(name="short_text", value=0.5,
+                        description="very few words: the reading counts half"))  # fmt: skip
     if quality < 0.5:
-        cues.append(
-            Cue(
-                name="asr_uncertain",
-                value=round(quality, 3),
-                description="speech recognition is uncertain here: treat the words with caution",
-            )
-        )
+        cues.append(Cue(name="asr_uncertain", value=round(quality, 3),
+                        description="speech recognition is uncertain here: treat the words with caution"))  # fmt: skip
     return cues
 
 

@@ -18,7 +18,9 @@ from emoreason.errors import InputError
 from emoreason.evaluation.loaders.base import LoadReport, Sample
 from emoreason.schema import EMOTIONS
 
-SPLITS: tuple[str, ...] = ("dev", "test", "all")
+#: dev: training and model choice; calib: the calibration temperature only; test: held out
+ROW_SPLITS: tuple[str, ...] = ("dev", "calib", "test")
+SPLITS: tuple[str, ...] = (*ROW_SPLITS, "all")
 LANGS: tuple[str, ...] = ("en", "zh")
 
 
@@ -44,7 +46,7 @@ def sentence_file(lang: str, root: str | Path | None = None) -> Path:
 def read_sentences(
     lang: str, split: str = "all", root: str | Path | None = None, report: LoadReport | None = None
 ) -> list[SentenceRow]:
-    """Rows of one language's set, of one split (``dev``, ``test`` or ``all``)."""
+    """Rows of one language's set, of one split (``dev``, ``calib``, ``test`` or ``all``)."""
     if split not in SPLITS:
         raise InputError(f"unknown split {split!r}; valid: {', '.join(SPLITS)}", field="split")
     path = sentence_file(lang, root)
@@ -68,8 +70,8 @@ def read_sentences(
             report.problem("bad_row", f"{where}: {missing[0]}: missing or not a string")
         elif item["label"] not in EMOTIONS:
             report.problem("unknown_label", f"{where}: label: {item['label']!r}")
-        elif item["split"] not in ("dev", "test"):
-            report.problem("bad_row", f"{where}: split: {item['split']!r} (dev or test)")
+        elif item["split"] not in ROW_SPLITS:
+            report.problem("bad_row", f"{where}: split: {item['split']!r} (one of {ROW_SPLITS})")
         elif item["id"] in seen:
             report.problem("duplicate_id", f"{where}: id: {item['id']!r}")
         else:

@@ -1,0 +1,152 @@
+"""The learned verbal sentence model: a linear softmax layer per language (ours), parameters in
+``perception/models/verbal_model.json`` (plain JSON, no pickle).
+
+Per sentence ``s`` of language ``L``::
+
+    x_dense = (dense_features(s) - mean_L) / scale_L                 (DENSE_NAMES, standardised)
+    x_embed = MiniLM(s)                                               (384, unit length)
+    x_ngram = hashed character n-gram counts of s, L2-normalised      (ZH only; n = 1, 2)
+    z_s     = x_dense W_dense + x_embed W_embed + x_ngram W_ngram + b  (7 logits, EMOTIONS order)
+
+The weights are fitted on the dev split of the sentence sets only, by
+``python -m emoreason.perception.verbal_training`` (which records data, seed and scores in the
+file). Clip pooling and the calibration temperature are applied by
+:mod:`emoreason.perception.verbal` (:func:`pool_logits`).
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import math
+import zlib
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from emoreason.errors import ModelNotFoundError
+from emoreason.schema import EMOTIONS
+
+MODEL_FILE = "verbal_model.json"
+FORMAT = 1
+#: Pooling constants (ours): unit weight = (POOL_FLOOR + 1 - p_unit(neutral)) ** POOL_POWER.
+POOL_FLOOR, POOL_POWER = 0.1, 2.0
+
+
+def ngram_vector(text: str, buckets: int) -> np.ndarray:
+    """Hashed counts of character 1- and 2-grams (CJK and Latin letters), L2-normalised."""
+    out = np.zeros(buckets, dtype=np.float64)
+    if buckets <= 0:
+        return out
+    chars = [c for c in text if c.isalnum()]
+    grams = chars + [a + b for a, b in itertools.pairwise(chars)]
+    for gram in grams:
+        out[zlib.crc32(gram.encode("utf-8")) % buckets] += 1.0
+    norm = np.linalg.norm(out)
+    return out / norm if norm > 0 else out
+
+
+@dataclass
+class LanguageModel:
+    """Standardisation and linear weights for one language."""
+
+    lang: str
+    dense_mean: np.ndarray  # (d,)
+    dense_scale: np.ndarray  # (d,)
+    w_dense: np.ndarray  # (d, 7)
+    w_embed: np.ndarray | None  # (384, 7) or None
+    w_ngram: np.ndarray | None  # (buckets, 7) or None
+    bias: np.ndarray  # (7,)
+    temperature: float = 1.0
+
+    @property
+    def ngram_buckets(self) -> int:
+        return 0 if self.w_ngram is None else int(self.w_ngram.shape[0])
+
+    def logits(
+        self, dense: np.ndarray, embed: np.ndarray | None, ngram: np.ndarray | None
+    ) -> np.ndarray:
+        """(n, d), (n, 384) | None, (n, buckets) | None -> (n, 7) uncalibrated logits."""
+        z = ((dense - self.dense_mean) / self.dense_scale) @ self.w_dense + self.bias
+        if self.w_embed is not None and embed is not None:
+            z = z + embed @ self.w_embed
+        if self.w_ngram is not None and ngram is not None:
+            z = z + ngram @ self.w_ngram
+        return z
+
+    def to_dict(self) -> dict[str, Any]:
+        def arr(a: np.ndarray | None) -> list | None:
+            return None if a is None else np.round(a, 6).tolist()
+
+        return {
+            "dense_mean": arr(self.dense_mean), "dense_scale": arr(self.dense_scale),
+            "w_dense": arr(self.w_dense), "w_embed": arr(self.w_embed),
+            "w_ngram": arr(self.w_ngram), "bias": arr(self.bias),
+            "temperature": round(float(self.temperature), 6),
+        }  # fmt: skip
+
+    @classmethod
+    def from_dict(cls, lang: str, d: dict[str, Any], where: str) -> LanguageModel:
+        def arr(key: str, optional: bool = False) -> np.ndarray | None:
+            if d.get(key) is None:
+                if optional:
+                    return None
+                raise ModelNotFoundError(f"{where}: language {lang!r}: missing field {key!r}")
+            return np.asarray(d[key], dtype=np.float64)
+
+        model = cls(
+            lang=lang, dense_mean=arr("dense_mean"), dense_scale=arr("dense_scale"),
+            w_dense=arr("w_dense"), w_embed=arr("w_embed", True), w_ngram=arr("w_ngram", True),
+            bias=arr("bias"), temperature=float(d.get("temperature", 1.0)),
+        )  # fmt: skip
+        k = len(EMOTIONS)
+        if model.w_dense.shape != (len(model.dense_mean), k) or model.bias.shape != (k,):
+            raise ModelNotFoundError(f"{where}: language {lang!r}: weight shapes do not match")
+        if not math.isfinite(model.temperature) or model.temperature <= 0:
+            raise ModelNotFoundError(f"{where}: language {lang!r}: temperature must be > 0")
+        return model
+
+
+@dataclass
+class VerbalModel:
+    """Both languages' models plus the training record."""
+
+    languages: dict[str, LanguageModel]
+    dense_names: tuple[str, ...]
+    training: dict[str, Any]
+
+    def for_lang(self, lang: str) -> LanguageModel:
+        return self.languages["zh" if lang.startswith("zh") else "en"]
+
+    def save(self, path: str | Path) -> None:
+        data = {
+            "format": FORMAT, "labels": list(EMOTIONS), "dense_names": list(self.dense_names),
+            "training": self.training,
+            "languages": {k: m.to_dict() for k, m in self.languages.items()},
+        }  # fmt: skip
+        Path(path).write_text(json.dumps(data, ensure_ascii=False) + "\n", encoding="utf-8")
+
+    @classmethod
+    def load(cls, path: str | Path | None = None) -> VerbalModel:
+        """Read the shipped model (or ``path``); a missing or malformed file is one-line error."""
+        where = str(path) if path else f"emoreason/perception/models/{MODEL_FILE}"
+        try:
+            if path is None:
+                folder = resources.files("emoreason.perception") / "models"
+                text = (folder / MODEL_FILE).read_text("utf-8")
+            else:
+                text = Path(path).read_text(encoding="utf-8")
+            data = json.loads(text)
+        except (OSError, json.JSONDecodeError) as exc:
+            raise ModelNotFoundError(f"{where}: cannot read the verbal model ({exc})") from exc
+        if data.get("format") != FORMAT or data.get("labels") != list(EMOTIONS):
+            raise ModelNotFoundError(f"{where}: not a verbal model of format {FORMAT}")
+        languages = {
+            lang: LanguageModel.from_dict(lang, d, where) for lang, d in data["languages"].items()
+        }
+        if set(languages) != {"en", "zh"}:
+            raise ModelNotFoundError(f"{where}: needs languages en and zh, has {sorted(languages)}")
+        return cls(languages, tuple(data["dense_names"]), data.get("training", {}))
