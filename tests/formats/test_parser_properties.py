@@ -62,6 +62,15 @@ records = st.builds(
 )
 
 
+def _blank(number: int, line: bytes) -> bool:
+    """A line the reader skips: blank once decoded (a BOM on line 1 does not count)."""
+    try:
+        text = line.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return not (text.removeprefix("\ufeff") if number == 1 else text).strip()
+
+
 def _write_lines(path: Path, lines: list[bytes]) -> Path:
     path.write_bytes(b"\n".join(lines) + b"\n")
     return path
@@ -73,10 +82,8 @@ def test_any_bytes_give_one_outcome_per_non_blank_line(tmp_path_factory, lines) 
     lines = [line.replace(b"\n", b" ").replace(b"\r", b" ") for line in lines]
     path = _write_lines(tmp_path_factory.mktemp("b") / "x.jsonl", lines)
     outcomes = list(iter_jsonl(path, on_error="collect"))
-    expected = [
-        n for n, line in enumerate(lines, 1) if line.strip() and line.strip() != b"\xef\xbb\xbf"
-    ]
-    assert [o.line for o in outcomes] == expected[: len(outcomes)]
+    expected = [n for n, line in enumerate(lines, 1) if not _blank(n, line)]
+    assert [o.line for o in outcomes] == expected
     for o in outcomes:
         assert o.ok or str(o.error).startswith(f"{path}:{o.line}: ")
 
@@ -186,3 +193,13 @@ def test_saber_test_loader_reports_bad_files_instead_of_raising(tmp_path_factory
         (root / "Consistent" / f"c{index}.json").write_text(json.dumps(record), "utf-8")
     report = load_saber_test(root, labels=list(EMOTIONS))
     assert len(report.samples) <= len(records_)
+
+
+def test_loaders_report_a_line_nested_too_deeply(tmp_path) -> None:
+    from emoreason.evaluation.loaders.labelled import load_jsonl
+
+    row = {"id": "a", "label": "happy"}
+    (tmp_path / "data.jsonl").write_text(json.dumps(row) + "\n" + "[" * 100_000 + "\n", "utf-8")
+    report = load_jsonl(tmp_path, labels=list(EMOTIONS))
+    assert [s.id for s in report.samples] == ["a"]
+    assert any("data.jsonl:2" in p and "nested too deeply" in p for p in report.problems)

@@ -29,6 +29,7 @@ from emoreason.evaluation.hooks import SCORERS, Prediction, ScoringContext
 from emoreason.evaluation.loaders import LOADERS, LoadReport, Sample
 from emoreason.evaluation.loaders.base import MAX_PROBLEMS, first_key, iter_csv, path_key
 from emoreason.evaluation.registry import TaskSpec
+from emoreason.formats.jsonl import json_error_reason
 
 #: ``voice``: the voice model alone on each sample's audio (:mod:`emoreason.evaluation.voice`).
 #: ``verbal``: classify_text on each sample's text (:mod:`emoreason.evaluation.verbal_eval`).
@@ -105,8 +106,12 @@ def _rows(path: Path) -> Iterable[tuple[str, Any]]:
     if path.suffix.lower() == ".json" or stripped.startswith("["):
         try:
             data = json.loads(text)
-        except json.JSONDecodeError as exc:
-            raise InputError(f"not valid JSON ({exc.msg})", path=path, line=exc.lineno) from exc
+        except (json.JSONDecodeError, RecursionError) as exc:
+            raise InputError(
+                f"not valid JSON ({json_error_reason(exc)})",
+                path=path,
+                line=getattr(exc, "lineno", None),
+            ) from exc
         items = data if isinstance(data, list) else [data]
         for i, item in enumerate(items):
             yield f"{path.name}[{i}]", item
@@ -115,8 +120,11 @@ def _rows(path: Path) -> Iterable[tuple[str, Any]]:
         if line.strip():
             try:
                 yield f"{path.name}:{number}", json.loads(line)
-            except json.JSONDecodeError as exc:
-                yield f"{path.name}:{number}", InputError(f"not valid JSON ({exc.msg})")
+            except (json.JSONDecodeError, RecursionError) as exc:
+                yield (
+                    f"{path.name}:{number}",
+                    InputError(f"not valid JSON ({json_error_reason(exc)})"),
+                )
 
 
 def load_predictions(

@@ -66,6 +66,11 @@ def validation_error_to_input_error(
 TOO_DEEP = "JSON nested too deeply (more levels than the parser's recursion limit)"
 
 
+def json_error_reason(exc: json.JSONDecodeError | RecursionError) -> str:
+    """What went wrong in ``json.loads``: the decoder's message, or that nesting is too deep."""
+    return exc.msg if isinstance(exc, json.JSONDecodeError) else "nested too deeply"
+
+
 def parse_json_text(text: str, *, path: str | Path | None, line: int | None) -> Any:
     """``json.loads`` with one-line errors: bad syntax names its column; a value nested beyond
     the recursion limit (a line of 100,000 ``[``) is one bad line like any other."""

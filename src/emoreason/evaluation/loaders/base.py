@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from emoreason.errors import InputError
+from emoreason.formats.jsonl import json_error_reason
 
 MEDIA_EXTENSIONS: tuple[str, ...] = (
     ".mp4",
@@ -128,8 +129,12 @@ def read_json(path: Path) -> Any:
         return json.loads(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError) as exc:
         raise InputError(f"cannot read: {exc}", path=path) from exc
-    except json.JSONDecodeError as exc:
-        raise InputError(f"not valid JSON ({exc.msg})", path=path, line=exc.lineno) from exc
+    except (json.JSONDecodeError, RecursionError) as exc:
+        raise InputError(
+            f"not valid JSON ({json_error_reason(exc)})",
+            path=path,
+            line=getattr(exc, "lineno", None),
+        ) from exc
 
 
 def iter_csv(path: Path) -> Iterator[tuple[int, dict[str, str]]]:

@@ -9,6 +9,7 @@ from pathlib import Path
 from emoreason.evaluation.loaders.base import LoadReport, require_file
 from emoreason.evaluation.loaders.labelled import add_labelled
 from emoreason.evaluation.metrics.camer import SUBSETS, normalize_subset
+from emoreason.formats.jsonl import json_error_reason
 
 
 def load_camer_built(
@@ -30,9 +31,9 @@ def load_camer_built(
             where = f"{path.name}:{number}"
             try:
                 row = json.loads(line)
-            except json.JSONDecodeError as exc:
+            except (json.JSONDecodeError, RecursionError) as exc:
                 report.counts["rows"] += 1
-                report.problem("bad_row", f"{where}: not valid JSON ({exc.msg})")
+                report.problem("bad_row", f"{where}: not valid JSON ({json_error_reason(exc)})")
                 continue
             if not isinstance(row, dict):
                 report.counts["rows"] += 1

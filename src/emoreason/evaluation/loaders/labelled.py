@@ -25,6 +25,7 @@ from emoreason.evaluation.loaders.base import (
     sample_id,
 )
 from emoreason.evaluation.metrics.camer import SUBSETS, normalize_subset
+from emoreason.formats.jsonl import json_error_reason
 
 ID_KEYS: tuple[str, ...] = (
     "id",
@@ -381,9 +382,9 @@ def load_jsonl(
             where = f"{path.name}:{line_no}"
             try:
                 row = json.loads(line)
-            except json.JSONDecodeError as exc:
+            except (json.JSONDecodeError, RecursionError) as exc:
                 report.counts["rows"] += 1
-                report.problem("bad_row", f"{where}: not valid JSON ({exc.msg})")
+                report.problem("bad_row", f"{where}: not valid JSON ({json_error_reason(exc)})")
                 continue
             if not isinstance(row, dict):
                 report.counts["rows"] += 1
