@@ -99,3 +99,20 @@ def test_meaningful_rows_have_no_problems() -> None:
 
     assert record_problems(AnalysisResult.model_validate(_result_row())) == []
     assert record_problems(SaberItem(id="a", label="happy", saber=RECORD)) == []
+
+
+def test_validate_streams_in_constant_memory(tmp_path: Path) -> None:
+    import tracemalloc
+
+    from emoreason.cli.validate import _validate_file
+
+    path = tmp_path / "many.jsonl"
+    line = json.dumps({"id": "x", "label": "sad", "saber": RECORD}) + "\n"
+    path.write_text(line * 20_000, encoding="utf-8")  # 4.5 MB; held as items it is ~100 MB
+    _validate_file(path, max_errors=5)  # imports and caches warm
+    tracemalloc.start()
+    ok, bad, _ = _validate_file(path, max_errors=5)
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    assert (ok, bad) == (20_000, 0)
+    assert peak < 4_000_000  # bytes: a few records at a time, whatever the file's length
