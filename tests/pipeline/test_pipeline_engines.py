@@ -25,11 +25,13 @@ FAKE = "emoreason.pipeline.testing:build_fake_analyzer"
 
 @pytest.fixture(scope="module")
 def ray_local():
-    """A local Ray instance, loopback only, shut down after the module."""
+    """A local Ray instance (no dashboard, no usage statistics), shut down after the module."""
     ray = pytest.importorskip("ray")
-    ray.init(num_cpus=2, include_dashboard=False, _node_ip_address="127.0.0.1")
-    yield ray
-    ray.shutdown()
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("RAY_USAGE_STATS_ENABLED", "0")
+        ray.init(num_cpus=2, include_dashboard=False)
+        yield ray
+        ray.shutdown()
 
 
 def fake_config(**kw) -> PipelineConfig:

@@ -1,14 +1,17 @@
 """The ``ray`` engine: Ray Data over the manifest, one analyser per actor (``scale`` extra).
 
-The pending items are written as a JSONL manifest, read with ``ray.data.read_json``, split into
-blocks and materialised (so the read never competes with the actors for CPUs), then mapped with
+The pending items are written as a JSONL manifest, read with ``ray.data.read_json`` (on a remote
+cluster, whose nodes may not see this disk, handed over with ``ray.data.from_items``), split
+into blocks and materialised (so the read never competes with the actors for CPUs), mapped with
 ``map_batches`` over :class:`RayAnnotator`, a callable class: each actor builds the analyser once
-in its constructor and processes ``batch_size`` clips per call; ``concurrency`` bounds the actor
-pool to ``workers``. Rows stream back to the driver, which writes them to the sharded output as
+in its constructor and processes ``batch_size`` clips per call; a fixed pool of ``workers``
+actors (``ActorPoolStrategy``) bounds the concurrency. Rows stream back to the driver, which writes them to the sharded output as
 they arrive (so a killed driver loses at most the clips in flight, as with ``local``).
 
 Without ``ray_address`` a local Ray instance is started (``num_cpus = workers``, no dashboard,
-loopback only) and stopped afterwards; with one, an existing cluster is joined (its workers must
+usage statistics off) and stopped afterwards. Ray 2.60 binds it to the machine's address, not
+loopback (it resolves 127.0.0.1 to the reachable address itself), and protects it with its
+default token authentication; with one, an existing cluster is joined (its workers must
 see the media paths). A Ray instance the caller already started is used as it is.
 """
 
@@ -105,6 +108,7 @@ class RayEngine:
     @staticmethod
     def _init(ray: Any, config: PipelineConfig, workers: int) -> None:
         common = {"log_to_driver": False, "logging_level": logging.WARNING}
+        os.environ.setdefault("RAY_USAGE_STATS_ENABLED", "0")  # never phone home
         if config.ray_address:
             ray.init(address=config.ray_address, **common)
             return
@@ -114,7 +118,6 @@ class RayEngine:
             num_cpus=workers,
             include_dashboard=False,
             runtime_env={"env_vars": {"PYTHONPATH": os.pathsep.join(paths)}},
-            _node_ip_address="127.0.0.1",
             **common,
         )
 
@@ -127,13 +130,17 @@ class RayEngine:
         context = DataContext.get_current()
         context.enable_progress_bars = False
         context.print_on_execution_start = False
-        with tempfile.TemporaryDirectory(prefix="emoreason-ray-") as tmp:
-            manifest = Path(tmp) / "pending.jsonl"
-            with manifest.open("w", encoding="utf-8") as handle:
-                for item in items:
-                    handle.write(json.dumps({"item": json.dumps(item.to_dict())}) + "\n")
-            blocks = min(MAX_BLOCKS, math.ceil(len(items) / config.batch_size))
-            dataset = ray.data.read_json(str(manifest)).repartition(blocks).materialize()
+        records = [{"item": json.dumps(item.to_dict())} for item in items]
+        blocks = min(MAX_BLOCKS, math.ceil(len(items) / config.batch_size))
+        if config.ray_address:
+            # a cluster's nodes may not see this machine's disk: hand the items over directly
+            dataset = ray.data.from_items(records, override_num_blocks=blocks).materialize()
+        else:
+            with tempfile.TemporaryDirectory(prefix="emoreason-ray-") as tmp:
+                manifest = Path(tmp) / "pending.jsonl"
+                with manifest.open("w", encoding="utf-8") as handle:
+                    handle.writelines(json.dumps(record) + "\n" for record in records)
+                dataset = ray.data.read_json(str(manifest)).repartition(blocks).materialize()
         rows = dataset.map_batches(
             RayAnnotator,
             fn_constructor_kwargs={"config": config.to_dict()},
