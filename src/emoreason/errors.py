@@ -48,5 +48,9 @@ class ConfigError(EmoreasonError):
     """An invalid configuration value; the message lists what is valid."""
 
 
+class BackendError(EmoreasonError):
+    """A model server answered with an error or could not be reached."""
+
+
 class ModelNotFoundError(EmoreasonError):
     """A model that must be brought by the user (local path) or installed by a package is missing."""

@@ -12,7 +12,7 @@ from typer.testing import CliRunner
 
 from emoreason.cli.app import app
 from emoreason.formats.jsonl import read_jsonl
-from emoreason.reasoning.prompts import sed_prompt
+from emoreason.prompts import sed_prompt
 from emoreason.reasoning.rules import RulesReasoner
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "reasoning"))

@@ -14,7 +14,7 @@ from emoreason.assets.static_embeddings import distill_static_model, zipf_sif_we
 from emoreason.errors import ConfigError, ModelNotFoundError
 from emoreason.evaluation.embedders import SentenceEmbedder, StaticEmbedder, resolve_embedder
 from emoreason.evaluation.metrics.emocue360 import emocue360
-from emoreason.perception.sentence_encoder import SentenceEncoder
+from emoreason.sentence_encoder import SentenceEncoder
 
 _SPEC = importlib.util.spec_from_file_location(
     "tiny_bert", Path(__file__).parents[1] / "perception" / "tiny_bert.py"

@@ -7,7 +7,7 @@ import json
 import httpx
 import pytest
 
-from emoreason.errors import ConfigError, InputError
+from emoreason.errors import BackendError, ConfigError
 from emoreason.evaluation.cues import (
     LLMCueExtractor,
     LocalCueExtractor,
@@ -28,8 +28,9 @@ def mock_client(reply_for, status=200):
         return httpx.Response(status, json={"choices": [{"message": {"content": content}}]})
 
     client = ChatClient(
-        "http://judge.local/v1/", "qwen-judge", api_key="k", transport=httpx.MockTransport(handler)
-    )
+        "http://judge.local/v1/", "qwen-judge", api_key="k", transport=httpx.MockTransport(handler),
+        sleep=lambda seconds: None,
+    )  # fmt: skip
     return client, seen
 
 
@@ -55,7 +56,7 @@ def test_judge_failures_are_none_not_crashes():
     assert LLMJudge(client).clue_overlap("a", "b") is None
     client, _ = mock_client(lambda prompt: "x", status=500)
     assert LLMJudge(client).label_overlap("a", "b") is None
-    with pytest.raises(InputError, match="request failed"):
+    with pytest.raises(BackendError, match=r"HTTP 500 \(after 4 tries\)"):
         client.complete("hi")
 
 

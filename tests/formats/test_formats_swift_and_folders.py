@@ -10,7 +10,7 @@ import pytest
 from emoreason.errors import InputError
 from emoreason.formats.saber_io import iter_items, write_saber_folder
 from emoreason.formats.swift import parse_swift_row, saber_to_swift, swift_to_saber
-from emoreason.reasoning.prompts import SED_PROMPT_EN, SED_PROMPT_ZH
+from emoreason.prompts import SED_PROMPT_EN, SED_PROMPT_ZH
 from emoreason.schema import SaberItem, SaberRecord
 
 RECORD = SaberRecord.model_validate(

@@ -10,7 +10,7 @@ transformers = pytest.importorskip("transformers")
 
 from tiny_bert import build_tiny_bert  # noqa: E402
 
-from emoreason.perception.sentence_encoder import SentenceEncoder, mean_pool  # noqa: E402
+from emoreason.sentence_encoder import SentenceEncoder, mean_pool  # noqa: E402
 
 
 @pytest.fixture(scope="module")

@@ -24,9 +24,14 @@ ANSWER = (
 
 
 class _Server:
-    def __init__(self, status: int = 200, reply: object | None = None) -> None:
+    """Answers ``statuses`` in turn (the last one repeats), each with ``reply`` or a completion."""
+
+    def __init__(
+        self, status: int = 200, reply: object | None = None, statuses: list[int] | None = None
+    ) -> None:
         self.requests: list[dict] = []
         self.headers: list[dict] = []
+        self.statuses = list(statuses or [status])
         outer = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -40,7 +45,8 @@ class _Server:
                     else {"choices": [{"message": {"role": "assistant", "content": ANSWER}}]}
                 )
                 data = json.dumps(body).encode()
-                self.send_response(status)
+                turn = min(len(outer.requests), len(outer.statuses)) - 1
+                self.send_response(outer.statuses[turn])
                 self.send_header("Content-Type", "application/json")
                 self.send_header("Content-Length", str(len(data)))
                 self.end_headers()
@@ -114,7 +120,7 @@ def test_audio_url_variant_and_no_media_for_missing_file(server):
 def test_server_errors_are_clear(status, reply, match):
     s = _Server(status=status, reply=reply)
     try:
-        reasoner = OpenAIReasoner(OpenAIConfig(base_url=s.url, timeout=20))
+        reasoner = OpenAIReasoner(OpenAIConfig(base_url=s.url, timeout=20, backoff=0.01))
         with pytest.raises(BackendError, match=match):
             reasoner.reason(make_evidence("masking"))
     finally:
@@ -133,3 +139,51 @@ def test_unreachable_server_and_bad_config():
         create_backend("openai")
     with pytest.raises(ConfigError, match="audio_part"):
         OpenAIConfig(base_url="http://x/v1", audio_part="wav")
+
+
+def test_busy_server_is_asked_again_then_answers():
+    s = _Server(statuses=[429, 503, 200])
+    try:
+        config = OpenAIConfig(base_url=s.url, timeout=20, retries=3, backoff=0.01)
+        result = OpenAIReasoner(config).reason(make_evidence("masking"))
+        assert len(s.requests) == 3 and result.emotion == "sad"
+    finally:
+        s.close()
+
+
+def test_retries_are_bounded_and_said():
+    s = _Server(statuses=[503])
+    try:
+        config = OpenAIConfig(base_url=s.url, timeout=20, retries=2, backoff=0.01)
+        with pytest.raises(BackendError, match=r"HTTP 503 \(after 3 tries\)"):
+            OpenAIReasoner(config).reason(make_evidence("masking"))
+        assert len(s.requests) == 3
+    finally:
+        s.close()
+
+
+def test_client_errors_are_not_retried():
+    s = _Server(statuses=[400])
+    try:
+        config = OpenAIConfig(base_url=s.url, timeout=20, retries=3, backoff=0.01)
+        with pytest.raises(BackendError, match="HTTP 400"):
+            OpenAIReasoner(config).reason(make_evidence("masking"))
+        assert len(s.requests) == 1
+    finally:
+        s.close()
+
+
+def test_backoff_doubles_honours_retry_after_and_is_capped():
+    import httpx
+
+    from emoreason.chat_client import ChatClient
+
+    answers = iter([httpx.Response(429), httpx.Response(500), httpx.Response(429, headers={"Retry-After": "120"}),
+                    httpx.Response(200, json={"choices": [{"message": {"content": "ok"}}]})])  # fmt: skip
+    waits: list[float] = []
+    client = ChatClient(
+        "http://x/v1", "m", transport=httpx.MockTransport(lambda request: next(answers)),
+        retries=3, backoff=0.5, max_backoff=10.0, sleep=waits.append,
+    )  # fmt: skip
+    assert client.complete("hi") == "ok"
+    assert waits == [0.5, 1.0, 10.0]

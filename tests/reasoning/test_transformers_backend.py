@@ -8,8 +8,8 @@ import pytest
 from synthetic_evidence import make_evidence
 
 from emoreason.errors import ConfigError, ModelNotFoundError
+from emoreason.prompts import sed_prompt
 from emoreason.reasoning import create_backend
-from emoreason.reasoning.prompts import sed_prompt
 from emoreason.reasoning.transformers_backend import TransformersConfig, TransformersReasoner
 
 

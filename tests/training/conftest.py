@@ -9,7 +9,7 @@ import torch
 from tokenizers import Tokenizer, decoders, models, pre_tokenizers, trainers
 from transformers import LlamaConfig, LlamaForCausalLM, PreTrainedTokenizerFast
 
-from emoreason.reasoning.prompts import SED_PROMPT_EN, SED_PROMPT_ZH
+from emoreason.prompts import SED_PROMPT_EN, SED_PROMPT_ZH
 
 CHAT_TEMPLATE = (
     "{% for m in messages %}<|{{ m['role'] }}|>{{ m['content'] }}<|end|>{% endfor %}"

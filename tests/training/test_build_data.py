@@ -10,7 +10,7 @@ from training_fixtures import error_row, make_results
 from emoreason.errors import InputError
 from emoreason.formats.jsonl import write_jsonl
 from emoreason.formats.swift import SwiftRow, swift_to_saber
-from emoreason.reasoning.prompts import SED_PROMPT_EN, SED_PROMPT_ZH
+from emoreason.prompts import SED_PROMPT_EN, SED_PROMPT_ZH
 from emoreason.schema import SABER_DIMENSIONS
 from emoreason.training.pairs import build_pair_rows, build_pairs_file, flip_targets
 from emoreason.training.sft_data import build_sft_file, build_sft_rows

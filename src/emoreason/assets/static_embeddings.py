@@ -51,7 +51,7 @@ def token_vectors(model_dir: str | Path) -> tuple[np.ndarray, list[str]]:
     """MiniLM's own sentence vector of every vocabulary token: ``(V, D)`` float32, the tokens."""
     import torch
 
-    from emoreason.perception.sentence_encoder import SentenceEncoder, mean_pool
+    from emoreason.sentence_encoder import SentenceEncoder, mean_pool
 
     encoder = SentenceEncoder(model_dir)
     tokenizer = encoder.tokenizer

@@ -49,16 +49,9 @@ def list_command() -> None:
 @handle_errors
 def prepare_command() -> None:
     """Assemble / convert / distil the models that need it, once (whisper-base, SmolLM2, static)."""
-    from emoreason import assets
+    from emoreason.assets.prepare import PREPARE_STEPS
 
-    steps = (
-        ("whisper-base (assemble 2 halves, verify SHA-256)", assets.whisper_base_dir),
-        ("SmolLM2-135M-Instruct (GGUF -> safetensors)", assets.smollm2_dir),
-        ("all-MiniLM-L6-v2", assets.minilm_dir),
-        ("all-MiniLM-L6-v2 static (distilled once)", assets.minilm_static_dir),
-        ("FER 7-class", assets.fer_model_path),
-    )
-    for label, step in steps:
+    for label, step in PREPARE_STEPS:
         with err_console.status(f"preparing {label} ..."):
             path = step()
         err_console.print(f"[green]ok[/green] {label}: {path}")

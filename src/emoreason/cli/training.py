@@ -8,6 +8,7 @@ from typing import Any
 import typer
 
 from emoreason.cli.output import console, err_console, handle_errors, print_table, progress_bar
+from emoreason.schema.languages import LANGUAGES
 
 REWARD_KEYS = ("rewards/chosen", "rewards/rejected", "rewards/margins", "rewards/accuracies")
 
@@ -87,7 +88,7 @@ def build_pairs(
 
 
 def _check_choices(langs: list[str], missing_media: str) -> None:
-    bad = [x for x in langs if x not in ("en", "zh")]
+    bad = [x for x in langs if x not in LANGUAGES]
     if bad:
         raise typer.BadParameter(f"--lang {bad[0]!r}: expected en or zh")
     if missing_media not in ("error", "skip"):

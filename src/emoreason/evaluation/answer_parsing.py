@@ -22,7 +22,6 @@ says which):
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -34,6 +33,7 @@ from emoreason.evaluation.emotion_wheel import (
     is_negated,
     normalize_word,
 )
+from emoreason.formats.json_in_text import json_objects
 
 ANSWER_KEYS: tuple[str, ...] = (
     "emotion",
@@ -50,7 +50,6 @@ _SLOT = re.compile(
     r"\s*(?:is|[:：=])\s*(?P<value>[^\n]*)",
     re.IGNORECASE,
 )
-_OBJECT = re.compile(r"\{[^{}]*\}", re.DOTALL)
 
 
 @dataclass(frozen=True)
@@ -127,19 +126,13 @@ def _from_mentions(text: str, labels: Sequence[str], synonyms: Mapping[str, str]
 
 
 def _structured_value(text: str) -> str | None:
-    for match in _OBJECT.finditer(text):
-        chunk = match.group()
-        for candidate in (chunk, chunk.replace("'", '"')):
-            try:
-                obj = json.loads(candidate)
-            except ValueError:
-                continue
-            if isinstance(obj, dict):
-                for key in ANSWER_KEYS:
-                    value = obj.get(key)
-                    if isinstance(value, str) and value.strip():
-                        return value
-            break
+    # JSON objects first; a Python-style dict ({'emotion': 'sad'}) read with its quotes swapped
+    objects = json_objects(text) or json_objects(text.replace("'", '"'))
+    for obj in objects:
+        for key in ANSWER_KEYS:
+            value = obj.get(key)
+            if isinstance(value, str) and value.strip():
+                return value
     return None
 
 

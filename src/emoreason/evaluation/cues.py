@@ -14,13 +14,13 @@ Two extractors share one API, ``extractor(text, subtitle=None) -> dict[str, list
 
 from __future__ import annotations
 
-import json
 import re
 
-from emoreason.errors import InputError
+from emoreason.chat_client import ChatClient
+from emoreason.errors import BackendError, InputError
 from emoreason.evaluation.emotion_wheel import find_emotion_mentions
-from emoreason.evaluation.judge import ChatClient
 from emoreason.evaluation.metrics.emocue360 import CATEGORIES
+from emoreason.formats.json_in_text import json_objects
 
 EXTRACTOR_PROMPT_VERSION = "emoreason-cues-v1"
 
@@ -277,19 +277,17 @@ class LLMCueExtractor:
         try:
             reply = self.client.complete(LLM_PROMPT.format(text=text), json_mode=True)
             return parse_cue_json(reply)
-        except (InputError, ValueError):
+        except (BackendError, InputError, ValueError):
             self.failures += 1
             return self.fallback(text, subtitle)
 
 
 def parse_cue_json(reply: str) -> dict[str, list[str]]:
     """The cue JSON of a model reply (fenced or bare); ValueError if it is not that."""
-    start, end = reply.find("{"), reply.rfind("}")
-    if start == -1 or end <= start:
+    objects = json_objects(reply)
+    if not objects:
         raise ValueError("no JSON object in the reply")
-    data = json.loads(reply[start : end + 1])
-    if not isinstance(data, dict):
-        raise ValueError("the reply JSON is not an object")
+    data = next((o for o in objects if any(c in o for c in CATEGORIES)), objects[0])
     out: dict[str, list[str]] = {}
     for category in CATEGORIES:
         value = data.get(category, [])

@@ -31,7 +31,7 @@ EMBEDDER_NAMES = ("minilm", "static")
 class SentenceEmbedder:
     """A sentence-transformers BERT folder (default all-MiniLM-L6-v2) with an embedding cache.
 
-    Encoding goes through :class:`emoreason.perception.sentence_encoder.SentenceEncoder` (plain
+    Encoding goes through :class:`emoreason.sentence_encoder.SentenceEncoder` (plain
     transformers, the same vectors as sentence-transformers without its ~25 s import). Strings
     already embedded (e.g. a benchmark's reference cues, scored again for a second model) are not
     recomputed; new strings are encoded sorted by length, ``batch_size`` at a time, so that
@@ -46,7 +46,7 @@ class SentenceEmbedder:
         batch_size: int = 128,
         store_dir: str | Path | None = None,
     ) -> None:
-        from emoreason.perception.sentence_encoder import SentenceEncoder
+        from emoreason.sentence_encoder import SentenceEncoder
 
         self.model_dir = str(model_dir)
         self.batch_size = batch_size

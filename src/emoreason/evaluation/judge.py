@@ -7,19 +7,16 @@ are versioned by :data:`JUDGE_PROMPT_VERSION`; the judge model and that version 
 report so scores from different judges are never mixed up silently.
 
 A reply is scored by the first number in it, which must lie in [1, 10]; anything else is a
-judge failure (counted by the caller, never a crash). Requests: ``POST {base_url}/chat/completions``
-with ``temperature=0``.
+judge failure (counted by the caller, never a crash). Requests go through the shared
+:class:`~emoreason.chat_client.ChatClient` (``temperature=0``, retried on 429/5xx).
 """
 
 from __future__ import annotations
 
-import json
 import re
-from typing import Any
 
-import httpx
-
-from emoreason.errors import ConfigError, InputError
+from emoreason.chat_client import ChatClient
+from emoreason.errors import BackendError
 
 JUDGE_PROMPT_VERSION = "emoreason-judge-v1"
 
@@ -44,51 +41,7 @@ Answer with the score first, as "Score: N", then one sentence of reason."""
 
 _NUMBER = re.compile(r"(\d+(?:\.\d+)?)")
 
-
-class ChatClient:
-    """Minimal OpenAI-compatible chat client over httpx (``transport`` for tests)."""
-
-    def __init__(
-        self,
-        base_url: str,
-        model: str,
-        api_key: str | None = None,
-        timeout: float = 60.0,
-        transport: httpx.BaseTransport | None = None,
-    ) -> None:
-        if not base_url.startswith(("http://", "https://")):
-            raise ConfigError(f"base_url must start with http:// or https://, got {base_url!r}")
-        if not model:
-            raise ConfigError(
-                "a judge/extractor model name is required (e.g. --judge-model qwen2.5)"
-            )
-        self.base_url = base_url.rstrip("/")
-        self.model = model
-        headers = {"Authorization": f"Bearer {api_key}"} if api_key else {}
-        self._client = httpx.Client(timeout=timeout, headers=headers, transport=transport)
-
-    def complete(self, prompt: str, *, json_mode: bool = False) -> str:
-        """One user message -> the assistant's text. Raises InputError on HTTP/shape errors."""
-        body: dict[str, Any] = {
-            "model": self.model,
-            "messages": [{"role": "user", "content": prompt}],
-            "temperature": 0,
-        }
-        if json_mode:
-            body["response_format"] = {"type": "json_object"}
-        url = f"{self.base_url}/chat/completions"
-        try:
-            response = self._client.post(url, json=body)
-            response.raise_for_status()
-            data = response.json()
-            return str(data["choices"][0]["message"]["content"] or "")
-        except httpx.HTTPError as exc:
-            raise InputError(f"request failed: {exc}", path=url) from exc
-        except (KeyError, IndexError, TypeError, json.JSONDecodeError) as exc:
-            raise InputError("reply is not an OpenAI chat completion", path=url) from exc
-
-    def close(self) -> None:
-        self._client.close()
+__all__ = ["JUDGE_PROMPT_VERSION", "ChatClient", "LLMJudge", "parse_score"]
 
 
 def parse_score(reply: str, low: float = 1.0, high: float = 10.0) -> float | None:
@@ -122,7 +75,7 @@ class LLMJudge:
     def _score(self, prompt: str) -> float | None:
         try:
             return parse_score(self.client.complete(prompt))
-        except InputError:
+        except BackendError:
             return None
 
     def clue_overlap(self, reference: str, prediction: str) -> float | None:

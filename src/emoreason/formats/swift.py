@@ -16,7 +16,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from emoreason.errors import InputError
 from emoreason.formats.jsonl import validate_value, validation_error_to_input_error
-from emoreason.reasoning.prompts import Language, sed_prompt
+from emoreason.prompts import Language, sed_prompt
 from emoreason.schema.saber import SaberRecord
 
 

@@ -19,6 +19,7 @@ from pathlib import Path
 
 from emoreason.config import ConfigLoading
 from emoreason.errors import ConfigError
+from emoreason.schema.languages import LANGUAGES
 
 ALL_STAGES: tuple[str, ...] = ("face", "body", "scene", "acoustic", "speech", "verbal")
 
@@ -79,7 +80,7 @@ class PerceptionConfig(ConfigLoading):
         metadata={"help": "whisper segments with no_speech_prob above this are dropped"},
     )
     languages: tuple[str, ...] = field(
-        default=("en", "zh"),
+        default=LANGUAGES,
         metadata={"help": "languages the analysis supports; others are flagged as unreliable"},
     )
     min_language_probability: float = field(

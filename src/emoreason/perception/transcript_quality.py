@@ -38,6 +38,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from emoreason.errors import ConfigError
+from emoreason.schema.languages import LANGUAGES
 
 LATIN = re.compile(r"[A-Za-z]")
 CJK = re.compile(r"[\u3400-\u9fff]")
@@ -96,7 +97,7 @@ class SegmentStats:
 
 def _script_mismatch(text: str, language: str | None) -> str | None:
     letters = LETTER.findall(text)
-    if len(letters) < 4 or language not in ("en", "zh"):
+    if len(letters) < 4 or language not in LANGUAGES:
         return None
     latin = sum(bool(LATIN.match(c)) for c in letters) / len(letters)
     cjk = sum(bool(CJK.match(c)) for c in letters) / len(letters)

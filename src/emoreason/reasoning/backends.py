@@ -8,15 +8,13 @@ from __future__ import annotations
 
 from typing import Any, Protocol
 
-from emoreason.errors import ConfigError, EmoreasonError
+from emoreason.errors import BackendError, ConfigError
 from emoreason.schema.evidence import Evidence
 from emoreason.schema.result import AnalysisResult
 
 BACKENDS: tuple[str, ...] = ("rules", "transformers", "openai")
 
-
-class BackendError(EmoreasonError):
-    """A model server answered with an error or could not be reached."""
+__all__ = ["BACKENDS", "BackendError", "ReasoningBackend", "create_backend"]
 
 
 class ReasoningBackend(Protocol):

@@ -7,8 +7,6 @@ used (unavailable; no evidence, never "neutral"; too weak to count against stron
 
 from __future__ import annotations
 
-from typing import Literal
-
 from emoreason.reasoning.consistency_rules import (
     AUDIO_SIDE,
     ConsistencyDecision,
@@ -18,8 +16,7 @@ from emoreason.reasoning.consistency_rules import (
 )
 from emoreason.schema.evidence import HYPOTHESIS_MODALITIES
 from emoreason.schema.labels import EMOTION_ZH
-
-Language = Literal["en", "zh"]
+from emoreason.schema.languages import Language
 
 _NAME = {
     "en": {"visual": "the face", "acoustic": "the voice", "verbal": "the words"},

@@ -13,14 +13,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from emoreason.chat_client import ChatClient
 from emoreason.config import ConfigLoading
 from emoreason.errors import ConfigError
+from emoreason.prompts import sed_prompt
 from emoreason.reasoning.assemble import result_from_text
-from emoreason.reasoning.backends import BackendError
 from emoreason.reasoning.consistency import ConsistencyConfig
 from emoreason.reasoning.evidence_text import evidence_text
 from emoreason.reasoning.media_parts import audio_wav_bytes, data_url, video_mime
-from emoreason.reasoning.prompts import sed_prompt
 from emoreason.schema.evidence import Evidence
 from emoreason.schema.result import AnalysisResult
 
@@ -31,7 +31,7 @@ AUDIO_PARTS = ("input_audio", "audio_url")
 class OpenAIConfig(ConfigLoading):
     """Endpoint, request and media settings.
 
-    Endpoint: ``base_url``, ``model``, ``api_key_env``, ``timeout``.
+    Endpoint: ``base_url``, ``model``, ``api_key_env``, ``timeout``, ``retries``, ``backoff``.
     Generation: ``max_tokens``, ``temperature``.
     Media: ``send_video``, ``send_audio``, ``audio_part``, ``max_media_bytes``.
     """
@@ -44,6 +44,12 @@ class OpenAIConfig(ConfigLoading):
         default="OPENAI_API_KEY", metadata={"help": "environment variable holding the API key"}
     )
     timeout: float = field(default=300.0, metadata={"help": "seconds per request"})
+    retries: int = field(
+        default=3, metadata={"help": "times a 429/5xx answer is asked again (0: never)"}
+    )
+    backoff: float = field(
+        default=1.0, metadata={"help": "seconds before the first retry, doubled each time"}
+    )
     max_tokens: int = field(default=1024, metadata={"help": "generation limit"})
     temperature: float = field(default=0.0, metadata={"help": "sampling temperature"})
     send_video: bool = field(default=True, metadata={"help": "attach the clip as video_url"})
@@ -66,6 +72,8 @@ class OpenAIConfig(ConfigLoading):
             )
         if self.timeout <= 0 or self.max_tokens <= 0:
             raise ConfigError("OpenAIConfig.timeout and max_tokens must be > 0")
+        if self.retries < 0 or self.backoff < 0:
+            raise ConfigError("OpenAIConfig.retries and backoff must be >= 0")
 
 
 class OpenAIReasoner:
@@ -104,37 +112,22 @@ class OpenAIReasoner:
         parts.append({"type": "text", "text": text})
         return [{"role": "user", "content": parts}]
 
-    def complete(self, messages: list[dict[str, Any]]) -> str:
-        import httpx
-
+    def client(self) -> ChatClient:
         cfg = self.config
-        url = cfg.base_url.rstrip("/") + "/chat/completions"
-        headers = {"Content-Type": "application/json"}
-        key = os.environ.get(cfg.api_key_env)
-        if key:
-            headers["Authorization"] = f"Bearer {key}"
-        payload = {
-            "model": cfg.model,
-            "messages": messages,
-            "max_tokens": cfg.max_tokens,
-            "temperature": cfg.temperature,
-        }
+        return ChatClient(
+            cfg.base_url, cfg.model, api_key=os.environ.get(cfg.api_key_env) or None,
+            timeout=cfg.timeout, retries=cfg.retries, backoff=cfg.backoff,
+        )  # fmt: skip
+
+    def complete(self, messages: list[dict[str, Any]]) -> str:
+        """The server's reply text (:class:`~emoreason.errors.BackendError` on failure)."""
+        client = self.client()
         try:
-            response = httpx.post(url, json=payload, headers=headers, timeout=cfg.timeout)
-        except httpx.HTTPError as exc:
-            raise BackendError(f"cannot reach {url}: {type(exc).__name__}: {exc}") from None
-        if response.status_code != 200:
-            snippet = " ".join(response.text.split())[:200]
-            raise BackendError(f"{url} answered HTTP {response.status_code}: {snippet}")
-        try:
-            content = response.json()["choices"][0]["message"]["content"]
-        except (ValueError, KeyError, IndexError, TypeError):
-            raise BackendError(
-                f"{url}: reply is not a chat completion (no choices[0].message.content)"
-            ) from None
-        if isinstance(content, list):  # content parts
-            content = "".join(p.get("text", "") for p in content if isinstance(p, dict))
-        return content or ""
+            return client.chat(
+                messages, max_tokens=self.config.max_tokens, temperature=self.config.temperature
+            )
+        finally:
+            client.close()
 
     def reason(self, evidence: Evidence, lang: str = "en") -> AnalysisResult:
         start = time.perf_counter()

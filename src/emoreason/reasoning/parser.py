@@ -22,6 +22,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from emoreason.formats.json_in_text import fenced_blocks, json_objects
 from emoreason.schema.labels import EMOTIONS
 from emoreason.schema.saber import SABER_DIMENSIONS, SaberRecord
 
@@ -113,7 +114,6 @@ _HEADING = re.compile(
     r"(?P<delim>[:：]|[\-–—](?=\s)|$)\s*(?:\*\*|__)?\s*(?P<rest>.*)$",
     re.IGNORECASE,
 )
-_FENCE = re.compile(r"```(?:json|JSON)?\s*\n?(.*?)```", re.DOTALL)
 
 
 @dataclass
@@ -171,30 +171,9 @@ def _from_mapping(obj: dict[str, Any]) -> dict[str, str]:
     return found
 
 
-#: Where a JSON object can start: a brace before a key or before the closing brace.
-_OBJECT_START = re.compile(r"\{\s*[\"}]")
-#: At most this many candidate starts are tried (hostile text full of braces stays linear).
-MAX_JSON_CANDIDATES = 256
-
-
-def _json_objects(text: str) -> list[dict[str, Any]]:
-    decoder = json.JSONDecoder()
-    objects = []
-    for tried, match in enumerate(_OBJECT_START.finditer(text)):
-        if tried >= MAX_JSON_CANDIDATES:
-            break
-        try:
-            value, _ = decoder.raw_decode(text, match.start())
-        except (json.JSONDecodeError, RecursionError):  # not JSON, or nested beyond the limit
-            continue
-        if isinstance(value, dict):
-            objects.append(value)
-    return objects
-
-
 def _best_json(text: str) -> dict[str, str]:
     best: dict[str, str] = {}
-    for obj in _json_objects(text):
+    for obj in json_objects(text):
         found = _from_mapping(obj)
         if len(found) > len(best):
             best = found
@@ -242,7 +221,7 @@ def _record(found: dict[str, str]) -> SaberRecord:
 def parse_saber(text: str) -> ParsedSaber:
     """Parse free model output into a SABER record (see the module docstring)."""
     text = text or ""
-    for block in _FENCE.findall(text):
+    for block in fenced_blocks(text):
         found = _best_json(block)
         if found:
             return _finish(found, "fenced_json")

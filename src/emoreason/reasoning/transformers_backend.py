@@ -15,10 +15,10 @@ from typing import Any
 
 from emoreason.config import ConfigLoading
 from emoreason.errors import ConfigError, ModelNotFoundError
+from emoreason.prompts import sed_prompt
 from emoreason.reasoning.assemble import result_from_text
 from emoreason.reasoning.consistency import ConsistencyConfig
 from emoreason.reasoning.evidence_text import evidence_text
-from emoreason.reasoning.prompts import sed_prompt
 from emoreason.schema.evidence import Evidence
 from emoreason.schema.result import AnalysisResult
 

@@ -14,6 +14,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, computed_field, model_validator
 
 from emoreason.schema.evidence import EmotionHypothesis, Evidence
+from emoreason.schema.languages import Language
 from emoreason.schema.saber import SaberRecord
 
 SCHEMA_VERSION = "1.0"
@@ -99,7 +100,7 @@ class AnalysisResult(BaseModel):
     consistency: Consistency
     explanation: str = ""
     evidence: Evidence | None = None
-    language: Literal["en", "zh"] = "en"
+    language: Language = "en"
     backend: str = "rules"
     model: str | None = None
     timings: dict[str, float] = Field(default_factory=dict)

@@ -23,8 +23,9 @@ from typing import Any
 from emoreason.errors import InputError
 from emoreason.formats.jsonl import iter_jsonl, validate_value
 from emoreason.formats.swift import parse_swift_row, swift_to_saber
-from emoreason.reasoning.prompts import SED_PROMPT_ZH
+from emoreason.prompts import SED_PROMPT_ZH
 from emoreason.schema import EMOTION_ZH, EMOTIONS, AnalysisResult, Evidence, SaberRecord
+from emoreason.schema.languages import LANGUAGES
 
 SABER_KEYS = frozenset(SaberRecord.model_fields)
 SIDE_KEYS = frozenset({"id", "video", "audio", "lang", "emotion"})
@@ -134,7 +135,7 @@ def _from_saber_row(row: dict[str, Any], path: str | Path, line: int) -> Trainin
         )
     saber = validate_value({k: row[k] for k in SABER_KEYS}, SaberRecord, path=path, line=line)
     lang = row.get("lang", "en")
-    if lang not in ("en", "zh"):
+    if lang not in LANGUAGES:
         raise InputError(f"expected 'en' or 'zh', got {lang!r}", path=path, line=line, field="lang")
     emotion = row.get("emotion") or detect_emotion(saber.sentiment_analysis, lang)
     if emotion is not None and emotion not in EMOTIONS:

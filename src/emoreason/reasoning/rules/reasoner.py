@@ -13,9 +13,8 @@ from emoreason.reasoning.rules.facts import collect_facts
 from emoreason.reasoning.rules.text_en import write_en
 from emoreason.reasoning.rules.text_zh import write_zh
 from emoreason.schema.evidence import Evidence
+from emoreason.schema.languages import LANGUAGES
 from emoreason.schema.result import AnalysisResult
-
-LANGUAGES = ("en", "zh")
 
 
 @dataclass

@@ -1,5 +1,8 @@
 """SED (structured evidence decomposition) prompts: perceive first, reason last.
 
+Below reasoning and formats (both use them: backends send them, ms-swift rows carry them);
+the method is described in docs/methods/sed.md.
+
 The published SABER-LLM inference prompt is Chinese, in four steps: (1) describe the scene and
 background, (2) analyse the audio (speech content and acoustic features), (3) analyse facial
 expression and body language, (4) synthesise all observations into the speaker's emotional
@@ -9,9 +12,9 @@ asking for the SABER JSON keys so the answer parses into a record.
 
 from __future__ import annotations
 
-from typing import Literal
+from emoreason.schema.languages import Language, check_language
 
-Language = Literal["en", "zh"]
+__all__ = ["PROMPT_VERSION", "SED_PROMPT_EN", "SED_PROMPT_ZH", "Language", "sed_prompt"]
 
 PROMPT_VERSION = "sed-v1"
 
@@ -45,9 +48,5 @@ SED_PROMPT_ZH = (
 
 
 def sed_prompt(lang: Language = "en") -> str:
-    """The SED instruction in ``lang`` ('en' or 'zh')."""
-    if lang == "en":
-        return SED_PROMPT_EN
-    if lang == "zh":
-        return SED_PROMPT_ZH
-    raise ValueError(f"unknown language {lang!r}; expected 'en' or 'zh'")
+    """The SED instruction in ``lang`` ('en' or 'zh'); ValueError for another language."""
+    return {"en": SED_PROMPT_EN, "zh": SED_PROMPT_ZH}[check_language(lang)]
