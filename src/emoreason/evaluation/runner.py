@@ -30,10 +30,12 @@ from emoreason.evaluation.loaders import LOADERS, LoadReport, Sample
 from emoreason.evaluation.loaders.base import MAX_PROBLEMS, first_key, iter_csv, path_key
 from emoreason.evaluation.registry import TaskSpec
 from emoreason.formats.jsonl import json_error_reason
+from emoreason.reasoning.backends import BACKENDS as REASONING_BACKENDS
 
+#: The reasoning backends, plus two evaluation-only ones:
 #: ``voice``: the voice model alone on each sample's audio (:mod:`emoreason.evaluation.voice`).
 #: ``verbal``: classify_text on each sample's text (:mod:`emoreason.evaluation.verbal_eval`).
-BACKENDS: tuple[str, ...] = ("rules", "transformers", "openai", "voice", "verbal")
+BACKENDS: tuple[str, ...] = (*REASONING_BACKENDS, "voice", "verbal")
 PRED_ID_KEYS = ("id", "name", "names", "video", "video_id", "clip_id", "source")
 PRED_TEXT_KEYS = (
     "prediction",
