@@ -123,6 +123,7 @@ def test_cut_file_states_decoded_vs_declared_and_counts_less(tmp_path) -> None:
     perceiver = Perceiver(PerceptionConfig(stages=("scene", "acoustic"), max_frames=30))
     full_ev, cut_ev = perceiver.perceive(whole), perceiver.perceive(cut)
     assert full_ev.clip.coverage == 1.0 and not full_ev.clip.incomplete
+    assert full_ev.provenance is not None and full_ev.provenance.perception["max_frames"] == 30
     clip = cut_ev.clip
     assert clip.duration == pytest.approx(6.0, abs=0.2)  # what the container declares
     assert clip.decoded_duration is not None and 2.0 < clip.decoded_duration < 5.0

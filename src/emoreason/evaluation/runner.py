@@ -30,6 +30,7 @@ from emoreason.evaluation.loaders import LOADERS, LoadReport, Sample
 from emoreason.evaluation.loaders.base import MAX_PROBLEMS, first_key, iter_csv, path_key
 from emoreason.evaluation.registry import TaskSpec
 from emoreason.formats.jsonl import json_error_reason
+from emoreason.provenance import make_provenance
 from emoreason.reasoning.backends import BACKENDS as REASONING_BACKENDS
 
 #: The reasoning backends, plus two evaluation-only ones:
@@ -341,6 +342,7 @@ def evaluate(
             "method": "percentile",
         },
         "emoreason_version": __version__,
+        "provenance": make_provenance().model_dump(),
         "created": _dt.datetime.now(_dt.UTC).isoformat(timespec="seconds"),
         "elapsed_s": round(time.perf_counter() - start, 3),
     }

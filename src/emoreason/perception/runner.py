@@ -40,6 +40,7 @@ from emoreason.perception.native_logs import native_logs_filtered
 from emoreason.perception.scene import SceneExtractor
 from emoreason.perception.speech import SpeechExtractor
 from emoreason.perception.verbal import VerbalExtractor
+from emoreason.provenance import make_provenance
 from emoreason.schema import ClipInfo, Evidence, ModalityEvidence
 
 VISUAL = ("face", "body", "scene")
@@ -193,6 +194,7 @@ class Perceiver:
             clip=clip, modalities={m: modalities[m] for m in (*VISUAL, *AUDIO)},
             transcript=signal.transcript, hypotheses=hypotheses,
             timings={k: round(v, 4) for k, v in timings.items()},
+            provenance=make_provenance(perception=self.config),
         )  # fmt: skip
 
     def _visual(

@@ -10,6 +10,7 @@ from __future__ import annotations
 import base64
 import html
 import io
+import json
 import textwrap
 from collections.abc import Sequence
 from pathlib import Path
@@ -213,7 +214,22 @@ def report_html(results: Sequence[AnalysisResult], errors: Sequence[ErrorRow] = 
         f'<!doctype html><html lang="{lang}"><head><meta charset="utf-8">'
         f"<title>emoreason report</title><style>{_STYLE}</style></head><body>"
         f"<h1>emoreason analysis ({len(results)} clip{'s' if len(results) != 1 else ''})</h1>"
-        f"{sections}{failed_block}</body></html>"
+        f"{sections}{failed_block}{_provenance_block(results)}</body></html>"
+    )
+
+
+def _provenance_block(results: Sequence[AnalysisResult]) -> str:
+    """What produced the results: version, model digests (short), settings (as JSON)."""
+    recorded = next((r.provenance for r in results if r.provenance is not None), None)
+    if recorded is None:
+        return ""
+    models = ", ".join(f"{_esc(name)} {digest[:12]}" for name, digest in recorded.models.items())
+    settings = _esc(json.dumps({"perception": recorded.perception,
+                                "consistency": recorded.consistency}, sort_keys=True))  # fmt: skip
+    return (
+        f"<h2>Provenance</h2><p class=src>emoreason {_esc(recorded.emoreason_version)}; "
+        f"models (SHA-256): {models}</p><details><summary>settings</summary>"
+        f"<pre>{settings}</pre></details>"
     )
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from emoreason.provenance import config_dict, make_provenance
 from emoreason.reasoning.consistency import ConsistencyConfig, analyze_consistency, fuse
 from emoreason.reasoning.parser import label_from_text, parse_saber
 from emoreason.schema.evidence import HYPOTHESIS_MODALITIES, Evidence
@@ -33,7 +34,13 @@ def build_result(
     secondary: list[str] | None = None,
     missing: list[str] | None = None,
     timings: dict[str, float] | None = None,
+    consistency_config: ConsistencyConfig | None = None,
 ) -> AnalysisResult:
+    """The result of one clip; its provenance is the evidence's (version, model digests,
+    perception settings; made now when the evidence has none) plus ``consistency_config``."""
+    provenance = evidence.provenance or make_provenance()
+    if consistency_config is not None:
+        provenance = provenance.model_copy(update={"consistency": config_dict(consistency_config)})
     return AnalysisResult(
         id=clip_id(evidence.clip.path),
         source=evidence.clip.path,
@@ -50,6 +57,7 @@ def build_result(
         model=model,
         timings={**evidence.timings, **(timings or {})},
         missing=list(missing if missing is not None else record.missing_dimensions()),
+        provenance=provenance,
     )
 
 
@@ -91,4 +99,5 @@ def result_from_text(
         emotion_scores={e: round(v, 4) for e, v in fused.items()},
         missing=parsed.missing,
         timings=timings,
+        consistency_config=cfg,
     )

@@ -15,6 +15,8 @@ from emoreason.schema.evidence import (
     restrict_evidence,
 )
 from emoreason.schema.labels import EMOTION_ZH, EMOTIONS, VALENCE, Emotion, normalize_distribution
+from emoreason.schema.languages import LANGUAGES, Language
+from emoreason.schema.provenance import Provenance
 from emoreason.schema.result import (
     SCHEMA_VERSION,
     AnalysisResult,
@@ -29,6 +31,7 @@ __all__ = [
     "EMOTION_ZH",
     "EVIDENCE_MODALITIES",
     "HYPOTHESIS_MODALITIES",
+    "LANGUAGES",
     "SABER_DIMENSIONS",
     "SCHEMA_VERSION",
     "SIDES",
@@ -43,7 +46,9 @@ __all__ = [
     "EmotionHypothesis",
     "ErrorRow",
     "Evidence",
+    "Language",
     "ModalityEvidence",
+    "Provenance",
     "SaberItem",
     "SaberRecord",
     "TimelinePoint",

@@ -22,6 +22,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from emoreason.schema.labels import EMOTIONS
+from emoreason.schema.provenance import Provenance
 
 #: Evidence modalities produced by perception extractors.
 EVIDENCE_MODALITIES: tuple[str, ...] = ("face", "body", "scene", "acoustic", "speech", "verbal")
@@ -178,6 +179,9 @@ class Evidence(_Model):
     transcript: Transcript | None = None
     hypotheses: dict[str, EmotionHypothesis] = Field(default_factory=dict)
     timings: dict[str, float] = Field(default_factory=dict)
+    provenance: Provenance | None = Field(
+        default=None, description="version, model digests and perception settings"
+    )
 
     def modality(self, name: str) -> ModalityEvidence | None:
         return self.modalities.get(name)

@@ -86,4 +86,5 @@ class RulesReasoner:
             emotion_scores=facts.emotion_scores,
             secondary=facts.secondary,
             timings={"reasoning": round(time.perf_counter() - start, 4)},
+            consistency_config=cfg.consistency,
         )
