@@ -203,3 +203,14 @@ def test_two_agreeing_modalities_outweigh_a_confident_dissenter():
         "acoustic": hyp("acoustic", "angry", 0.85, 0.8),
     }
     assert decide(sarcasm).pattern == "sarcasm"
+
+
+def test_fear_behind_a_smile_is_not_sarcasm():
+    hyps = {
+        "visual": hyp("visual", "happy", 0.8, 0.8),
+        "acoustic": hyp("acoustic", "fearful", 0.55, 0.7, angry=0.35),
+    }
+    d = decide(hyps)
+    assert d.pattern != "sarcasm" and d.verdict.value == "video-aligned"
+    hostile = {**hyps, "acoustic": hyp("acoustic", "angry", 0.55, 0.7, fearful=0.35)}
+    assert decide(hostile).pattern == "sarcasm" and decide(hostile).final == "angry"

@@ -25,7 +25,8 @@ they conflict and that side carries the true emotion. :func:`decide` returns a
    - *sarcasm*: the face smiles or the words are partly positive (P_verbal(happy) >=
      ``sarcasm_positive_words``) while the audio side is negative and hostile (a reliable voice
      or words with confidence >= ``hostile_min_confidence`` and angry+disgusted mass >=
-     ``hostile_mass``): ``audio-aligned``, final = the audio side's most probable negative label.
+     ``hostile_mass``) and its most probable negative label is hostile (angry or disgusted: fear
+     behind a smile is not sarcasm): ``audio-aligned``, final = that label.
    - *agreement*: the face and one reliable audio modality read the same label: ``consistent``;
      the dissenting modality is outweighed by two that agree (however confident it is).
    - *masking*: the face is negative while the audio side is not (calm words, an even voice):
@@ -257,8 +258,8 @@ def _sarcasm(s: _Sides) -> _Outcome | None:
     negative_mass = sum(s.audio[e] for e in NEGATIVE)
     audio_negative = VALENCE[s.a_label] < 0 or negative_mass > s.audio["happy"]
     hostile = any(_hostile(s.hyps[m], s.cfg) for m in s.audio_strong)
-    if (s.v_label == "happy" or positive_words) and audio_negative and hostile:
-        final = max(NEGATIVE, key=lambda e: s.audio[e])
+    final = max(NEGATIVE, key=lambda e: s.audio[e])
+    if (s.v_label == "happy" or positive_words) and audio_negative and hostile and final in HOSTILE:
         return _Outcome(ConsistencyVerdict.AUDIO_ALIGNED, final, "sarcasm", "sarcasm", "audio")
     return None
 
