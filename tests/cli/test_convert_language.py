@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import re
-import sys
 from pathlib import Path
 
 from typer.testing import CliRunner
@@ -14,8 +13,6 @@ from emoreason.cli.app import app
 from emoreason.formats.jsonl import read_jsonl
 from emoreason.prompts import sed_prompt
 from emoreason.reasoning.rules import RulesReasoner
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "reasoning"))
 from synthetic_evidence import make_evidence
 
 runner = CliRunner()

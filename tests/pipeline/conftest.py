@@ -2,16 +2,12 @@
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
 import pytest
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "reasoning"))
-
-from synthetic_evidence import SCENARIOS, make_evidence
-
 from emoreason.errors import MediaError
+from synthetic_evidence import SCENARIOS, make_evidence
 
 
 class FakePerceiver:

@@ -5,12 +5,12 @@ from __future__ import annotations
 import json
 
 import pytest
-from synthetic_evidence import make_evidence
 
 from emoreason.errors import ConfigError, ModelNotFoundError
 from emoreason.prompts import sed_prompt
 from emoreason.reasoning import create_backend
 from emoreason.reasoning.transformers_backend import TransformersConfig, TransformersReasoner
+from synthetic_evidence import make_evidence
 
 
 @pytest.fixture(scope="module")
