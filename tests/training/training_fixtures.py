@@ -2,20 +2,14 @@
 
 from __future__ import annotations
 
-import importlib.util
 from pathlib import Path
 
+import synthetic_evidence
 from emoreason.formats.jsonl import write_jsonl
 from emoreason.formats.swift import saber_to_swift
 from emoreason.reasoning.rules import RulesReasoner
 from emoreason.schema import AnalysisResult, AudioDesc, ErrorRow, SaberRecord
 from emoreason.training import CADPOTrainConfig
-
-_SPEC = importlib.util.spec_from_file_location(
-    "synthetic_evidence", Path(__file__).parents[1] / "reasoning" / "synthetic_evidence.py"
-)
-synthetic_evidence = importlib.util.module_from_spec(_SPEC)
-_SPEC.loader.exec_module(synthetic_evidence)
 
 SCENARIOS = ("consistent_sad", "consistent_happy", "masking", "sarcasm", "missing_audio")
 
