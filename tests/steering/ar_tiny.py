@@ -42,7 +42,7 @@ def tiny_context(seed: int = 0, text: int = 4, audio: int = 3, visual: int = 12,
 
 
 def naive_reallocation(probs, audio, visual, alpha, tau, kappa, normalize, eps=1e-12):
-    """Loop-by-loop AR (DESIGN.md, AR), independent of the library's vectorised code.
+    """Loop-by-loop AR (docs/methods/ar-uap.md), independent of the library's vectorised code.
 
     probs: (b, h, q, k) float64; audio / visual: (b, k) bool. Returns (new_probs, biased (b, h)).
     """

@@ -14,7 +14,7 @@ from emoreason.training import REWARD_METRICS, ca_dpo_loss
 
 
 def naive_ca_dpo(pc, pr, rc, rr, beta, conflict, eta, gamma, nll):
-    """Independent reference: a plain Python loop over pairs (DESIGN.md CA-DPO)."""
+    """Independent reference: a plain Python loop over pairs (docs/methods/ca-dpo.md)."""
     total = 0.0
     for i in range(len(pc)):
         z = beta * ((pc[i] - rc[i]) - (pr[i] - rr[i]))

@@ -7,8 +7,8 @@ Groups:
   relative to the layer's mean head ratio), ``normalize_by_count`` (ratios per key).
 * **scope**: ``layers`` (decoder layer indices; ``None`` = every layer).
 
-The formulation is ours where the MoSEAR / CA-MER paper is silent (see ``DESIGN.md``, AR
-section); every constant is a field here.
+The formulation is ours where the MoSEAR / CA-MER paper is silent (see
+``docs/methods/ar-uap.md``); every constant is a field here.
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ from emoreason.errors import ConfigError
 
 @dataclass(frozen=True)
 class ARConfig(ConfigLoading):
-    """Attention reallocation settings (ours; DESIGN.md "AR")."""
+    """Attention reallocation settings (ours; docs/methods/ar-uap.md)."""
 
     alpha: float = field(
         default=0.5,

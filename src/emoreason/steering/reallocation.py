@@ -1,6 +1,6 @@
 """AR as a pure function on attention probabilities (ours where MoSEAR / CA-MER is silent).
 
-For probabilities ``P[b, h, q, k]`` with audio keys ``A`` and visual keys ``V`` (DESIGN.md, AR):
+For probabilities ``P[b, h, q, k]`` with audio keys ``A`` and visual keys ``V`` (docs/methods/ar-uap.md):
 
 * per row masses ``a = sum_{k in A} P``, ``v = sum_{k in V} P``;
 * per head (mean over query rows) ``a_h``, ``v_h``; head ratio ``r_h = a_h / v_h``; layer ratio
@@ -95,7 +95,7 @@ def detect_biased_heads(
     n_visual: torch.Tensor,
     config: ARConfig,
 ) -> torch.Tensor:
-    """Biased heads (batch, heads) from per-row masses (batch, heads, queries) (DESIGN.md, AR).
+    """Biased heads (batch, heads) from per-row masses (batch, heads, queries) (docs/methods/ar-uap.md).
 
     ``n_audio`` / ``n_visual`` are the key counts per batch item (batch,); a batch item with no
     audio or no visual key has no biased head.
@@ -187,7 +187,7 @@ def apply_reallocation(
     biased: torch.Tensor,
     alpha: float,
 ) -> torch.Tensor:
-    """Rescale audio keys by ``1 - alpha`` and visual keys by ``(v + alpha a) / v`` (DESIGN.md, AR).
+    """Rescale audio keys by ``1 - alpha`` and visual keys by ``(v + alpha a) / v`` (docs/methods/ar-uap.md).
 
     Only rows of biased heads with visual mass change; ``masses`` is (b, h, q, 2) of a and v.
     """

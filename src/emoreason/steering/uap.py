@@ -1,7 +1,7 @@
 """UAP (unimodal attention proportion) diagnostics (MoSEAR / CA-MER; averaging is ours).
 
 ``UAP_m(l, h)`` = attention mass on modality ``m`` over the mass on all multimodal (audio +
-visual) keys, averaged over the query rows that produce generated tokens (DESIGN.md, AR). Rows
+visual) keys, averaged over the query rows that produce generated tokens (docs/methods/ar-uap.md). Rows
 with no multimodal mass have no UAP and are skipped.
 """
 

@@ -1,7 +1,7 @@
 """The CA-DPO loss: a pure tensor function over summed sequence log-probs.
 
 Consistency-Aware DPO (SABER-LLM, arXiv 2601.18321; the exact weighting is **ours**, see
-``DESIGN.md``). For pair ``i`` with policy and reference log-probs of the chosen (grounded) and
+``docs/methods/ca-dpo.md``). For pair ``i`` with policy and reference log-probs of the chosen (grounded) and
 rejected (unimodal-dominant or hallucinated) responses::
 
     z_i = β [(log π(c_i) − log π_ref(c_i)) − (log π(r_i) − log π_ref(r_i))]     (DPO, Rafailov 2023 eq. 7)

@@ -83,7 +83,7 @@ def mixed_ids(batch: int = 2, seq: int = 12, seed: int = 0) -> torch.Tensor:
 def naive_mose(
     layer, x: torch.Tensor, ids: torch.Tensor, valid: torch.Tensor | None = None
 ) -> tuple[torch.Tensor, list[float]]:
-    """Token-by-token float64 loop of the DESIGN.md MoSE equation, from a layer's raw weights.
+    """Token-by-token float64 loop of the MoSE equation of docs/methods/mose.md, from a layer's raw weights.
 
     h_t = W0 x_t + b + (α/r)[B_g A x_t + 2λ[t∈V] B_v A x_t + 2(1−λ)[t∉V] B_n A x_t]
     λ   = 0.5 + ε tanh(g([mean_{t∈V} x_t ; mean_{t∉V} x_t])), empty mean = 0, padding excluded.

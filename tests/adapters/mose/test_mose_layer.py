@@ -1,4 +1,4 @@
-"""MoSELinear and the regularized gate against a naive loop of the DESIGN.md equation."""
+"""MoSELinear and the regularized gate against a naive loop of the equation of docs/methods/mose.md."""
 
 from __future__ import annotations
 

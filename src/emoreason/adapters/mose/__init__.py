@@ -2,7 +2,7 @@
 
 One shared down-projection A, a visual expert B_v (visual tokens), a non-visual expert B_n (text and
 audio tokens) and a global expert B_g (all tokens), mixed by λ ∈ [0.5 − ε, 0.5 + ε]; see
-DESIGN.md and :mod:`emoreason.adapters.mose.layer` for the exact formulation.
+docs/methods/mose.md and :mod:`emoreason.adapters.mose.layer` for the exact formulation.
 """
 
 from emoreason.adapters.mose.config import OMNI_THINKER_EXCLUDE, MoSEConfig

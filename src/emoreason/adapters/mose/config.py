@@ -37,7 +37,7 @@ INIT_GATE = ("zero", "random")
 
 @dataclass
 class MoSEConfig(ConfigLoading):
-    """MoSE adapter settings; every constant of the DESIGN.md formulation is a field here."""
+    """MoSE adapter settings; every constant of the formulation in docs/methods/mose.md is a field here."""
 
     r: int = field(default=8, metadata={"help": "Rank of the shared A and of the experts."})
     alpha: float = field(default=16.0, metadata={"help": "Scale of the update: alpha / r."})

@@ -1,6 +1,6 @@
 """The MoSE linear layer: a frozen ``nn.Linear`` plus modality-specific low-rank experts.
 
-DESIGN.md (MoSEAR arXiv 2508.01181; the gate and the constants are ours)::
+docs/methods/mose.md (MoSEAR arXiv 2508.01181; the gate and the constants are ours)::
 
     h_t = W0 x_t + (α/r) · [ B_g A x_t + 2λ·[t∈V]·B_v A x_t + 2(1−λ)·[t∉V]·B_n A x_t ]
 

@@ -4,7 +4,7 @@ Modality ids follow the project-wide convention 0 = text, 1 = audio, 2 = visual.
 the visual / non-visual split: visual tokens (id 2) go to the visual expert B_v, every other token
 (text, audio) to the non-visual expert B_n; the global expert B_g sees all tokens.
 
-The gate (DESIGN.md, ours where MoSEAR is silent)::
+The gate (docs/methods/mose.md, ours where MoSEAR is silent)::
 
     λ = 0.5 + ε · tanh(g([mean_{t∈V} x_t ; mean_{t∉V} x_t]))        λ ∈ [0.5 − ε, 0.5 + ε]
 
@@ -41,7 +41,7 @@ _LOGIT_LIMIT = 1.0e4  # tanh(1e4) == 1 in every float dtype: enough to saturate,
 
 
 class RegularizedGate(nn.Module):
-    """λ = 0.5 + ε·tanh(g([x̄_V ; x̄_N])) per batch row (DESIGN.md, ours); g is a small MLP."""
+    """λ = 0.5 + ε·tanh(g([x̄_V ; x̄_N])) per batch row (docs/methods/mose.md, ours); g is a small MLP."""
 
     def __init__(
         self,
