@@ -6,13 +6,13 @@ import random
 
 import pytest
 from pydantic import ValidationError
-from synthetic_evidence import hyp
 
 from emoreason.reasoning.consistency import ConsistencyConfig, analyze_consistency, decide
 from emoreason.reasoning.consistency_rules import EvidenceStatus, Role, read_modality
 from emoreason.reasoning.consistency_text import describe, explain
 from emoreason.schema import EMOTIONS, EmotionHypothesis
 from emoreason.schema.result import Consistency, ConsistencyVerdict
+from synthetic_evidence import hyp
 
 FLAT = {e: 1.0 / len(EMOTIONS) for e in EMOTIONS}
 
@@ -92,6 +92,7 @@ def test_sarcasm_and_masking_are_still_resolved():
     }
     d = decide(sarcasm)
     assert (d.verdict.value, d.final, d.pattern) == ("audio-aligned", "angry", "sarcasm")
+    assert d.sides == {"visual": "happy", "audio": "angry"}
     assert d.conflicts == (("visual", "verbal"),)
     masking = {
         "visual": hyp("visual", "sad", 0.6, 0.74),
@@ -169,9 +170,8 @@ def test_decision_is_pure():
 
 @pytest.mark.parametrize("lang", ["en", "zh"])
 def test_report_never_reads_a_flat_modality_as_neutral(lang):
-    from synthetic_evidence import make_evidence
-
     from emoreason.reasoning import RulesReasoner
+    from synthetic_evidence import make_evidence
 
     ev = make_evidence("consistent_sad")
     ev = ev.model_copy(update={"hypotheses": {**ev.hypotheses, "verbal": flat("verbal", 0.45)}})

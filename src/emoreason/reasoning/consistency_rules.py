@@ -41,7 +41,7 @@ they conflict and that side carries the true emotion. :func:`decide` returns a
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import StrEnum
 
 from emoreason.reasoning.consistency_config import ConsistencyConfig
@@ -100,6 +100,8 @@ class ConsistencyDecision:
     readings: Mapping[str, ModalityReading]
     roles: Mapping[str, Role]
     conflicts: tuple[tuple[str, str], ...] = ()
+    #: the label each side reads as from its reliable readings ('visual', 'audio'; None: none)
+    sides: Mapping[str, str | None] = field(default_factory=dict)
 
     @property
     def used(self) -> tuple[str, ...]:
@@ -183,7 +185,12 @@ def decide(
         conflicts = tuple(
             ("visual", m) for m in audio_strong if readings[m].label != readings["visual"].label
         ) or tuple(("visual", m) for m in audio_strong)
+    sides = {
+        "visual": readings["visual"].label if "visual" in strong else None,
+        "audio": argmax(fuse(hyps, audio_strong, cfg)[0]) if audio_strong else None,
+    }
     return ConsistencyDecision(
+        sides=sides,
         verdict=outcome.verdict,
         final=outcome.final,
         pattern=outcome.pattern,
