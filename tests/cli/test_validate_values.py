@@ -11,15 +11,9 @@ from typer.testing import CliRunner
 from emoreason.cli.app import app
 from emoreason.schema import SaberItem
 from emoreason.schema.checks import record_problems
+from saber_samples import RECORD
 
 runner = CliRunner()
-RECORD = {
-    "video_desc": "an office, one person",
-    "audio_desc": {"speech_content": "It is fine.", "acoustic_feat": "flat, quiet"},
-    "facial_exp_desc": "lips pressed",
-    "body_lang_desc": "arms crossed",
-    "sentiment_analysis": "angry: the words deny what face and voice show",
-}
 
 
 def _result_row(**changes) -> dict:

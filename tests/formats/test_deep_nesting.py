@@ -11,15 +11,9 @@ from typer.testing import CliRunner
 from emoreason.cli.app import app
 from emoreason.formats.jsonl import TOO_DEEP, iter_jsonl
 from emoreason.formats.saber_io import iter_items
+from saber_samples import RECORD
 
 runner = CliRunner()
-RECORD = {
-    "video_desc": "a person at a desk",
-    "audio_desc": {"speech_content": "I lost it.", "acoustic_feat": "low, slow voice"},
-    "facial_exp_desc": "brows drawn together",
-    "body_lang_desc": "slumped",
-    "sentiment_analysis": "sad: face and words agree",
-}
 DEEP = "[" * 100_000
 
 

@@ -9,11 +9,11 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
-from synthetic_evidence import make_evidence
 
 from emoreason.errors import ConfigError
 from emoreason.reasoning import BackendError, create_backend
 from emoreason.reasoning.openai_backend import OpenAIConfig, OpenAIReasoner
+from synthetic_evidence import make_evidence
 
 CLIP = Path(__file__).resolve().parents[2] / "examples" / "clips" / "sad_face_calm_voice.mp4"
 ANSWER = (
@@ -151,24 +151,20 @@ def test_busy_server_is_asked_again_then_answers():
         s.close()
 
 
-def test_retries_are_bounded_and_said():
-    s = _Server(statuses=[503])
+@pytest.mark.parametrize(
+    ("status", "requests", "match"),
+    [
+        (503, 3, r"HTTP 503 \(after 3 tries\)"),
+        (400, 1, "HTTP 400"),
+    ],  # retried, bounded / not retried
+)
+def test_failures_are_retried_only_when_worth_it(status, requests, match):
+    s = _Server(statuses=[status])
     try:
         config = OpenAIConfig(base_url=s.url, timeout=20, retries=2, backoff=0.01)
-        with pytest.raises(BackendError, match=r"HTTP 503 \(after 3 tries\)"):
+        with pytest.raises(BackendError, match=match):
             OpenAIReasoner(config).reason(make_evidence("masking"))
-        assert len(s.requests) == 3
-    finally:
-        s.close()
-
-
-def test_client_errors_are_not_retried():
-    s = _Server(statuses=[400])
-    try:
-        config = OpenAIConfig(base_url=s.url, timeout=20, retries=3, backoff=0.01)
-        with pytest.raises(BackendError, match="HTTP 400"):
-            OpenAIReasoner(config).reason(make_evidence("masking"))
-        assert len(s.requests) == 1
+        assert len(s.requests) == requests
     finally:
         s.close()
 

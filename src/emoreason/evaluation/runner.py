@@ -29,7 +29,7 @@ from emoreason.evaluation.hooks import SCORERS, Prediction, ScoringContext
 from emoreason.evaluation.loaders import LOADERS, LoadReport, Sample
 from emoreason.evaluation.loaders.base import MAX_PROBLEMS, first_key, iter_csv, path_key
 from emoreason.evaluation.registry import TaskSpec
-from emoreason.formats.jsonl import json_error_reason
+from emoreason.formats.jsonl import json_error_reason, parse_json_text
 from emoreason.provenance import make_provenance
 from emoreason.reasoning.backends import BACKENDS as REASONING_BACKENDS
 
@@ -107,14 +107,7 @@ def _rows(path: Path) -> Iterable[tuple[str, Any]]:
     text = path.read_text(encoding="utf-8")
     stripped = text.lstrip()
     if path.suffix.lower() == ".json" or stripped.startswith("["):
-        try:
-            data = json.loads(text)
-        except (json.JSONDecodeError, RecursionError) as exc:
-            raise InputError(
-                f"not valid JSON ({json_error_reason(exc)})",
-                path=path,
-                line=getattr(exc, "lineno", None),
-            ) from exc
+        data = parse_json_text(text, path=path, line=None)
         items = data if isinstance(data, list) else [data]
         for i, item in enumerate(items):
             yield f"{path.name}[{i}]", item

@@ -72,13 +72,16 @@ def json_error_reason(exc: json.JSONDecodeError | RecursionError) -> str:
 
 
 def parse_json_text(text: str, *, path: str | Path | None, line: int | None) -> Any:
-    """``json.loads`` with one-line errors: bad syntax names its column; a value nested beyond
-    the recursion limit (a line of 100,000 ``[``) is one bad line like any other."""
+    """``json.loads`` with one-line errors: bad syntax names its line (``line``, or the line
+    within ``text`` when it is a whole file) and column; a value nested beyond the recursion
+    limit (a line of 100,000 ``[``) is one bad line like any other."""
     try:
         return json.loads(text)
     except json.JSONDecodeError as exc:
         raise InputError(
-            f"invalid JSON at column {exc.colno}: {exc.msg}", path=path, line=line
+            f"invalid JSON at column {exc.colno}: {exc.msg}",
+            path=path,
+            line=line if line is not None else exc.lineno,
         ) from None
     except RecursionError:
         raise InputError(TOO_DEEP, path=path, line=line) from None

@@ -14,7 +14,6 @@ label where the task needs labels, are dropped.
 from __future__ import annotations
 
 import csv
-import json
 from collections import Counter
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -22,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from emoreason.errors import InputError
-from emoreason.formats.jsonl import json_error_reason
+from emoreason.formats.jsonl import parse_json_text
 
 MEDIA_EXTENSIONS: tuple[str, ...] = (
     ".mp4",
@@ -126,15 +125,10 @@ def first_key(row: Mapping[str, Any], keys: Sequence[str]) -> Any:
 
 def read_json(path: Path) -> Any:
     try:
-        return json.loads(path.read_text(encoding="utf-8"))
+        text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         raise InputError(f"cannot read: {exc}", path=path) from exc
-    except (json.JSONDecodeError, RecursionError) as exc:
-        raise InputError(
-            f"not valid JSON ({json_error_reason(exc)})",
-            path=path,
-            line=getattr(exc, "lineno", None),
-        ) from exc
+    return parse_json_text(text, path=path, line=None)
 
 
 def iter_csv(path: Path) -> Iterator[tuple[int, dict[str, str]]]:
