@@ -21,6 +21,7 @@ def test_resume_survives_a_deep_line(clip_dir, tmp_path, fake_perceiver) -> None
     for flags in (["--resume"], ["--resume", "--retry-errors"]):
         res = runner.invoke(app, ["analyze", str(clip_dir), "-o", str(out), *flags])
         assert "RecursionError" not in res.output and "Traceback" not in res.output, res.output
+        assert f"{out}:2: JSON nested too deeply" in res.output.replace("\n", "")
     assert [c for c in fake_perceiver.calls if "broken" not in c] == []  # done clips not redone
     rows = [line.value for line in iter_jsonl(out, on_error="collect") if line.ok]
     assert sorted(r["id"] for r in rows) == sorted({r["id"] for r in rows})

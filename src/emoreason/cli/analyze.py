@@ -167,6 +167,8 @@ def analyze_command(
         err_console.print(f"[yellow]not analysed[/yellow] {escape(path)}: {reason}")
     if len(skipped) > 10:
         err_console.print(f"[yellow]not analysed[/yellow] {len(skipped) - 10} more file(s)")
+    if resume and output is not None and output.is_file():
+        _say_unreadable_lines(output)
     analyzer = Analyzer(
         backend, lang, model=model, base_url=base_url, fps=fps, include_evidence=not no_evidence
     )
@@ -236,6 +238,18 @@ def _run_with_progress(jobs, analyzer, output, as_json, **batch_options: bool) -
         f"in {summary.seconds:.1f}s{escape(where)}"
     )
     return summary
+
+
+def _say_unreadable_lines(output: Path, most: int = 5) -> None:
+    """Name the lines of an output being resumed that cannot be read (they are kept as they are;
+    their clips are not counted as done)."""
+    from emoreason.formats.jsonl import iter_jsonl
+
+    bad = [line.error for line in iter_jsonl(output, on_error="collect") if not line.ok]
+    for error in bad[:most]:
+        err_console.print(f"[yellow]unreadable, kept as is[/yellow] {escape(str(error))}")
+    if len(bad) > most:
+        err_console.print(f"[yellow]unreadable, kept as is[/yellow] {len(bad) - most} more line(s)")
 
 
 def _results_from(output: Path, fresh: list) -> list:
