@@ -191,6 +191,17 @@ def test_a_bad_analyser_turns_every_clip_into_an_error_row(tmp_path):
     assert all("cannot be loaded" in r["error"] for r in rows.values())
 
 
+def test_a_clip_that_kills_its_worker_is_the_only_casualty(tmp_path):
+    inputs = make_inputs(tmp_path / "in", 5)
+    (inputs / "crash_me.mp4").write_bytes(b"x")
+    summary = run_pipeline(inputs, tmp_path / "out", fake_config(languages=("en",)))
+    ids = {f"clip{i:03d}" for i in range(5)} | {"broken_clip", "crash_me"}
+    rows = check_one_row_per_input(tmp_path / "out", ids)
+    assert rows["crash_me"]["error_type"] == "WorkerCrash"
+    assert summary.status == {"ok": 5, "error": 2} and summary.engine["worker_crashes"] == 1
+    assert rows["broken_clip"]["error_type"] == "MediaError"
+
+
 @pytest.mark.parametrize(
     ("field", "value", "message"),
     [
@@ -239,11 +250,14 @@ def test_cli_run_prints_a_summary_and_exits_1_on_errors(tmp_path):
 @pytest.mark.slow
 def test_ray_engine_one_row_per_input(tmp_path, ray_local):
     inputs = make_inputs(tmp_path / "in", 6)
+    (inputs / "crash_me.mp4").write_bytes(b"x")  # kills its actor
     out = tmp_path / "out"
     summary = run_pipeline(inputs, out, fake_config(engine="ray", workers=2))
-    rows = check_one_row_per_input(out, {f"clip{i:03d}" for i in range(6)} | {"broken_clip"})
-    assert summary.status == {"ok": 6, "error": 1} and summary.engine["engine"] == "ray"
-    assert rows["broken_clip"]["status"] == "error"
+    ids = {f"clip{i:03d}" for i in range(6)} | {"broken_clip", "crash_me"}
+    rows = check_one_row_per_input(out, ids)
+    assert summary.status == {"ok": 6, "error": 2} and summary.engine["engine"] == "ray"
+    assert rows["broken_clip"]["error_type"] == "MediaError"
+    assert rows["crash_me"]["error_type"] == "WorkerCrash"
     assert len(read_jsonl(out / "instructions" / "sft.jsonl")) == 12
     # the same rows as the local engine, apart from timings and worker ids
     run_pipeline(inputs, tmp_path / "local", fake_config(workers=2))

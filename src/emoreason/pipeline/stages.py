@@ -207,6 +207,13 @@ def process_item(item: ManifestItem, state: WorkerState) -> dict[str, Any]:
         return _finish(row, "error", timings, start, error=message, error_type=type(exc).__name__)
 
 
+def crash_row(item: ManifestItem, message: str) -> dict[str, Any]:
+    """The error row of a clip whose worker died (no row came back from it)."""
+    row = _base_row(item)
+    row.pop("worker")
+    return _finish(row, "error", {}, time.perf_counter(), error=message, error_type="WorkerCrash")
+
+
 def _finish(
     row: dict[str, Any], status: str, timings: dict[str, float], start: float, **extra: Any
 ) -> dict[str, Any]:

@@ -5,11 +5,13 @@
 Evidence chosen from the file name (no decoding, no models), so engines, resume and output can be
 exercised on hundreds of clips in seconds. ``analyzer_options``: ``delay`` (seconds of sleep per
 clip, to make a run killable mid-way) and ``busy`` (seconds of CPU work per clip, for throughput
-benchmarks). A stem containing ``broken`` raises MediaError; a missing file too.
+benchmarks). A stem containing ``broken`` raises MediaError; one containing ``crash`` kills
+the worker process outright (``os._exit``), as a native crash would.
 """
 
 from __future__ import annotations
 
+import os
 import time
 import zlib
 from pathlib import Path
@@ -115,6 +117,8 @@ class FakePerceiver:
         self.busy = busy
 
     def perceive(self, path: str) -> Evidence:
+        if "crash" in Path(path).stem:
+            os._exit(3)
         if "broken" in Path(path).stem:
             raise MediaError("not a decodable video (fake: 'broken' in the name)", path=path)
         if self.delay:

@@ -3,8 +3,9 @@
 Each worker builds its analyser once, in the pool initializer (models load once per worker, not
 per clip), and limits its math libraries to one thread (the pool is the parallelism). At most
 ``2 x workers`` clips are in flight, so memory stays flat however long the manifest is. A worker
-that dies (a native crash) turns the clips it held into error rows; the run goes on with a new
-pool.
+that dies (a native crash) breaks the pool: the clips then in flight run again one by one in a
+fresh single-worker pool, so only a clip that kills its worker again becomes an error row
+(``WorkerCrash``); the run goes on with a new pool.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from typing import Any
 from emoreason.pipeline.config import PipelineConfig
 from emoreason.pipeline.engines import Emit
 from emoreason.pipeline.manifests import ManifestItem
-from emoreason.pipeline.stages import WorkerState, process_item
+from emoreason.pipeline.stages import WorkerState, crash_row, process_item
 
 _THREAD_VARIABLES = ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS")
 _STATE: WorkerState | None = None
@@ -49,23 +50,6 @@ def run_item(item: dict[str, Any]) -> dict[str, Any]:
     return process_item(manifest_item, _STATE)
 
 
-def crash_row(item: ManifestItem, exc: BaseException) -> dict[str, Any]:
-    return {
-        "id": item.id,
-        "source": item.path,
-        "status": "error",
-        "dataset": item.dataset,
-        "label": item.label,
-        "source_label": item.source_label,
-        "speaker": item.speaker,
-        "meta": item.meta,
-        "error": f"worker process died ({type(exc).__name__}); rerun with --resume "
-        "--retry-errors to try it again",
-        "error_type": "WorkerCrash",
-        "timings": {},
-    }
-
-
 class LocalEngine:
     name = "local"
 
@@ -75,25 +59,45 @@ class LocalEngine:
         context = multiprocessing.get_context("spawn")
         queue = list(reversed(items))
         start = time.perf_counter()
-        pools = 0
+        pools = crashed = 0
         while queue:
             pools += 1
-            queue = self._run_pool(queue, config, workers, window, context, emit)
+            queue, suspects = self._run_pool(queue, config, workers, window, context, emit)
+            # a dead worker breaks the whole pool: the clips in flight are suspects, each run
+            # again alone (one worker, one clip) so only the clip that kills a worker fails
+            for item in suspects:
+                pools += 1
+                _, again = self._run_pool([item], config, 1, 1, context, emit)
+                for lost in again:
+                    crashed += 1
+                    emit(
+                        crash_row(
+                            lost, "the worker process died on this clip (in the pool, then alone)"
+                        )
+                    )
         return {
             "engine": self.name,
             "workers": workers,
             "pools": pools,
+            "worker_crashes": crashed,
             "seconds": round(time.perf_counter() - start, 3),
         }
 
-    def _run_pool(self, queue, config, workers, window, context, emit) -> list[ManifestItem]:
-        """Run until the queue is empty (returns []) or the pool breaks (returns the rest)."""
-        config_dict = config.to_dict()
+    @staticmethod
+    def _run_pool(
+        queue: list[ManifestItem],
+        config: PipelineConfig,
+        workers: int,
+        window: int,
+        context: Any,
+        emit: Emit,
+    ) -> tuple[list[ManifestItem], list[ManifestItem]]:
+        """Run until the queue is empty or the pool breaks: (queue left, clips lost in flight)."""
         with ProcessPoolExecutor(
             max_workers=workers,
             mp_context=context,
             initializer=init_worker,
-            initargs=(config_dict,),
+            initargs=(config.to_dict(),),
         ) as pool:
             in_flight: dict[Future, ManifestItem] = {}
             while queue or in_flight:
@@ -101,19 +105,16 @@ class LocalEngine:
                     item = queue.pop()
                     in_flight[pool.submit(run_item, item.to_dict())] = item
                 done, _ = wait(in_flight, return_when=FIRST_COMPLETED)
-                broken = False
+                lost: list[ManifestItem] = []
                 for future in done:
                     item = in_flight.pop(future)
                     try:
-                        row = future.result()
-                    except BrokenProcessPool as exc:
-                        broken = True
-                        row = crash_row(item, exc)
-                    emit(row)
-                if broken:
-                    # the other clips in flight were lost with the pool: they run again
-                    queue.extend(reversed(list(in_flight.values())))
+                        emit(future.result())
+                    except BrokenProcessPool:
+                        lost.append(item)
+                if lost:
+                    lost.extend(in_flight.values())
                     for future in in_flight:
                         future.cancel()
-                    return queue
-        return []
+                    return queue, lost
+        return [], []

@@ -31,7 +31,7 @@ from emoreason.errors import ConfigError
 from emoreason.pipeline.config import PipelineConfig
 from emoreason.pipeline.engines import Emit
 from emoreason.pipeline.manifests import ManifestItem
-from emoreason.pipeline.stages import WorkerState, process_item
+from emoreason.pipeline.stages import WorkerState, crash_row, process_item
 
 #: Most blocks the manifest is split into (each block is one actor call sequence).
 MAX_BLOCKS = 10_000
@@ -130,6 +130,9 @@ class RayEngine:
         context = DataContext.get_current()
         context.enable_progress_bars = False
         context.print_on_execution_start = False
+        # a block whose actor died (a native crash) is skipped, not fatal: its clips become
+        # error rows below
+        context.max_errored_blocks = -1
         records = [{"item": json.dumps(item.to_dict())} for item in items]
         blocks = min(MAX_BLOCKS, math.ceil(len(items) / config.batch_size))
         if config.ray_address:
@@ -145,10 +148,19 @@ class RayEngine:
             RayAnnotator,
             fn_constructor_kwargs={"config": config.to_dict()},
             batch_size=config.batch_size,
-            compute=ActorPoolStrategy(size=workers),
+            # one clip in flight per actor, no retry on a restarted actor: a clip that kills
+            # its actor loses only itself (its block is skipped, see max_errored_blocks)
+            compute=ActorPoolStrategy(size=workers, max_tasks_in_flight_per_actor=1),
+            max_task_retries=0,
             num_cpus=1,
             batch_format="numpy",
         )
+        emitted: set[str] = set()
         for batch in rows.iter_batches(batch_size=None, batch_format="numpy"):
             for text in batch["row"]:
-                emit(json.loads(str(text)))
+                row = json.loads(str(text))
+                emitted.add(row["id"])
+                emit(row)
+        for item in items:
+            if item.id not in emitted:
+                emit(crash_row(item, "the Ray worker failed on the block holding this clip"))
