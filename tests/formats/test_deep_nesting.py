@@ -54,10 +54,12 @@ def test_convert_refuses_in_one_line_without_recursion_error(mixed: Path, tmp_pa
     assert f"{mixed}:2" in res.output
 
 
-def test_build_sft_reports_the_deep_line(mixed: Path, tmp_path) -> None:
-    out = tmp_path / "sft.jsonl"
-    res = runner.invoke(app, ["build-sft", str(mixed), "-o", str(out), "--missing-media", "skip"])
-    assert "RecursionError" not in res.output and "Traceback" not in res.output
+def test_build_sft_reports_the_deep_line(tmp_path) -> None:
+    source = tmp_path / "deep_first.jsonl"
+    source.write_text(DEEP + "\n", encoding="utf-8")  # build-sft stops at its first bad line
+    res = runner.invoke(app, ["build-sft", str(source), "-o", str(tmp_path / "sft.jsonl")])
+    assert res.exit_code == 2 and "Traceback" not in res.output
+    assert f"{source}:1: JSON nested too deeply" in res.output
 
 
 def test_deep_assistant_content_in_a_swift_row_is_one_bad_line(tmp_path: Path) -> None:
