@@ -86,10 +86,27 @@ def steady_rate(output: Path) -> float | None:
     return len(after) / (after[-1] - start)
 
 
+def tree_rss_mb() -> float:
+    """Resident memory of this process and all its descendants (workers, Ray's processes)."""
+    me = psutil.Process()
+    total = me.memory_info().rss
+    for child in me.children(recursive=True):
+        with contextlib.suppress(psutil.Error):  # a worker that just exited
+            total += child.memory_info().rss
+    return total / 2**20
+
+
 def timed_run(inputs: Path, out: Path, config: PipelineConfig) -> dict:
     cpu_before = psutil.cpu_times()
+    rss: list[tuple[int, float]] = []
     start = time.perf_counter()
-    summary = run_pipeline(inputs, out, config, overwrite=True)
+    summary = run_pipeline(
+        inputs,
+        out,
+        config,
+        overwrite=True,
+        on_progress=lambda e: rss.append((e.done, tree_rss_mb())) if e.row_id else None,
+    )
     wall = time.perf_counter() - start
     cpu_after = psutil.cpu_times()
     busy = sum(getattr(cpu_after, f) - getattr(cpu_before, f) for f in ("user", "system", "nice"))
@@ -107,6 +124,8 @@ def timed_run(inputs: Path, out: Path, config: PipelineConfig) -> dict:
         "clips_per_s_steady": round(steady, 4) if steady else None,
         "median_annotate_s_per_clip": round(statistics.median(per_clip), 2) if per_clip else None,
         "machine_cpu_busy_s": round(busy, 1),
+        "rss_mb_after_first_quarter": round(rss[len(rss) // 4][1], 1) if rss else None,
+        "rss_mb_at_end": round(rss[-1][1], 1) if rss else None,
         "load_after": load(),
     }
 
@@ -144,19 +163,11 @@ def memory(tmp: Path, n: int) -> dict:
     inputs.mkdir()
     for i in range(n):
         (inputs / f"clip{i:04d}.mp4").write_bytes(b"x")
-    me = psutil.Process()
     samples: list[tuple[int, float]] = []
-
-    def rss_mb() -> float:
-        total = me.memory_info().rss
-        for child in me.children(recursive=True):
-            with contextlib.suppress(psutil.Error):  # a worker that just exited
-                total += child.memory_info().rss
-        return total / 2**20
 
     def on_progress(event) -> None:
         if event.row_id:
-            samples.append((event.done, rss_mb()))
+            samples.append((event.done, tree_rss_mb()))
 
     config = PipelineConfig(
         analyzer="emoreason.pipeline.testing:build_fake_analyzer",
