@@ -69,13 +69,15 @@ LEXICON_ZH: dict[str, tuple[str, ...]] = {
     ),
 }
 
+#: weak cues, half weight; single characters are the back-off for words no list has (``慌``,
+#: ``吓``, ``臭``): they count only where no longer entry claimed them.
 WEAK_LEXICON_ZH: dict[str, tuple[str, ...]] = {
-    "happy": _words("不错|谢谢|喜|乐|笑|棒|赞"),
-    "sad": _words("再也|没了|走之前|一个人|孤|哎|唉"),
-    "angry": _words("又|你又|总是|从来|到底|凭|干嘛|怎么回事|吵"),
-    "fearful": _words("怕|求|快|别走|不要|小心"),
-    "surprised": _words("吗？|真的|等等|等一下|啊|哦！|原来"),
-    "disgusted": _words("脏|味道|吐"),
+    "happy": _words("不错|谢谢|喜|乐|笑|棒|赞|爽|甜|福|欢|爱|庆|妙"),
+    "sad": _words("再也|没了|走之前|一个人|孤|哎|唉|伤|悲|痛|寂|失|离|逝|病|苦|愁|叹"),
+    "angry": _words("又|你又|总是|从来|到底|凭|干嘛|怎么回事|吵|气|怒|烦|骂|吼|恨|欺|骗|蠢|混"),
+    "fearful": _words("怕|求|快|别走|不要|小心|吓|慌|抖|危|险|救|逃|躲|恐|颤|惧"),
+    "surprised": _words("吗？|真的|等等|等一下|啊|哦！|原来|竟|奇|诧|呀|咦|哎"),
+    "disgusted": _words("脏|味道|吐|恶|臭|霉|烂|腥|屎|尿|黏|腻|鄙|污|垢"),
 }
 
 #: ZH regular expressions for bad news that carries sadness without an emotion word.
