@@ -35,6 +35,7 @@ from emoreason.evaluation.metrics.classification import (
 from emoreason.evaluation.metrics.emocue360 import average_prf, emocue360_per_sample
 from emoreason.evaluation.metrics.open_vocab import open_vocab_per_sample
 from emoreason.evaluation.verdict_scoring import score_camer_verdict
+from emoreason.registry import Registry
 
 UNPARSEABLE = "<unparseable>"
 #: every scorer's default is "official" (the benchmark authors' script); "robust" is ours
@@ -422,15 +423,18 @@ def score_verbal(task: Any, pairs: Sequence[Pair], ctx: ScoringContext) -> dict[
     return score(task, pairs, ctx)
 
 
-SCORERS: dict[str, Callable[[Any, Sequence[Pair], ScoringContext], dict[str, Any]]] = {
-    "camer": score_camer,
-    "camer_verdict": score_camer_verdict,
-    "classification": score_classification,
-    "emobench_m": score_emobench_m,
-    "emocue360": score_emocue360,
-    "mer2023": score_mer2023,
-    "open_vocab": score_open_vocab,
-    "saber": score_saber,
-    "voice": score_voice,
-    "verbal": score_verbal,
-}
+SCORERS: Registry[Callable[[Any, Sequence[Pair], ScoringContext], dict[str, Any]]] = Registry(
+    "scorer",
+    {
+        "camer": score_camer,
+        "camer_verdict": score_camer_verdict,
+        "classification": score_classification,
+        "emobench_m": score_emobench_m,
+        "emocue360": score_emocue360,
+        "mer2023": score_mer2023,
+        "open_vocab": score_open_vocab,
+        "saber": score_saber,
+        "voice": score_voice,
+        "verbal": score_verbal,
+    },
+)

@@ -67,11 +67,13 @@ class TaskSpec:
         self.label_map = {str(k): str(v) for k, v in (self.label_map or {}).items()}
         if self.loader not in LOADERS:
             raise ConfigError(
-                f"task {self.name!r}: loader {self.loader!r} is not known; valid: {sorted(LOADERS)}"
+                f"task {self.name!r}: loader {self.loader!r} is not known"
+                f"{LOADERS.hint(self.loader)}; valid: {sorted(LOADERS)}"
             )
         if self.scorer not in SCORERS:
             raise ConfigError(
-                f"task {self.name!r}: scorer {self.scorer!r} is not known; valid: {sorted(SCORERS)}"
+                f"task {self.name!r}: scorer {self.scorer!r} is not known"
+                f"{SCORERS.hint(self.scorer)}; valid: {sorted(SCORERS)}"
             )
         if self.unparseable not in UNPARSEABLE_POLICIES:
             raise ConfigError(

@@ -16,21 +16,25 @@ from emoreason.evaluation.loaders.labelled import (
 )
 from emoreason.evaluation.loaders.reasoning import load_emer_v1, load_emer_v2, load_saber_test
 from emoreason.evaluation.loaders.verbal_sentences import load_verbal_sentences, packaged_data_dir
+from emoreason.registry import Registry
 
 #: Loader name (as written in a task YAML) -> function(root, labels, label_map, **options).
-LOADERS: dict[str, Callable[..., LoadReport]] = {
-    "camer": load_camer,
-    "camer_built": load_camer_built,
-    "dfew": load_dfew,
-    "emodb": load_emodb,
-    "emer_v1": load_emer_v1,
-    "emer_v2": load_emer_v2,
-    "emobench_m": load_emobench_m,
-    "jsonl": load_jsonl,
-    "mer2023": load_mer2023,
-    "saber_test": load_saber_test,
-    "verbal_sentences": load_verbal_sentences,
-}
+LOADERS: Registry[Callable[..., LoadReport]] = Registry(
+    "loader",
+    {
+        "camer": load_camer,
+        "camer_built": load_camer_built,
+        "dfew": load_dfew,
+        "emodb": load_emodb,
+        "emer_v1": load_emer_v1,
+        "emer_v2": load_emer_v2,
+        "emobench_m": load_emobench_m,
+        "jsonl": load_jsonl,
+        "mer2023": load_mer2023,
+        "saber_test": load_saber_test,
+        "verbal_sentences": load_verbal_sentences,
+    },
+)
 
 #: Loaders whose data ships with emoreason: the folder used when no --data is given.
 DEFAULT_DATA: dict[str, Callable[[], Path]] = {"verbal_sentences": packaged_data_dir}
