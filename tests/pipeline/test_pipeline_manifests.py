@@ -50,6 +50,7 @@ def test_ravdess_names_every_emotion(emotion, actor):
     assert meta["modality"] == "audio-video"
     assert meta["intensity"] == "strong" and meta["repetition"] == 2 and meta["statement"] == 1
     assert meta["sex"] == ("male" if actor % 2 else "female")
+    assert meta["text"] == "Kids are talking by the door"  # statement 01
 
 
 def test_ravdess_example_from_the_issue():
@@ -83,7 +84,12 @@ def test_cremad_names(code):
     assert fields["label"] == CREMAD_EXPECTED[code]
     assert fields["source_label"] == code
     assert fields["speaker"] == "cremad_1001"
-    assert fields["meta"] == {"sentence": "DFA", "level": "XX", "actor": 1001}
+    assert fields["meta"] == {
+        "sentence": "DFA",
+        "level": "XX",
+        "actor": 1001,
+        "text": "Don't forget a jacket",
+    }
     assert parse_cremad_name(f"1091_IEO_{code}_HI")["meta"]["level"] == "HI"
 
 
@@ -152,7 +158,7 @@ def test_meld_csv_maps_labels_and_finds_split_folders(tmp_path):
     assert items[1].path == str(tmp_path / "dev_splits_complete" / "dia0_utt1.mp4")
     assert items[0].path == str(tmp_path / "dia0_utt0.mp4")  # missing: fails later, clearly
     assert items[2].speaker == "Ross" and items[2].meta["sentiment"] == "negative"
-    assert items[2].meta["utterance"] == "I'm fine."
+    assert items[2].meta["text"] == "I'm fine."
     bad = items[3]
     assert (
         bad.error is not None and "dev_sent_emo.csv:5" in bad.error and "Dialogue_ID" in bad.error
@@ -170,13 +176,14 @@ def test_jsonl_manifest_with_labels_and_duplicate_ids(tmp_path):
     manifest = tmp_path / "m.jsonl"
     rows = [
         {"id": "a", "path": "a.mp4", "label": "boredom", "speaker": 3},
-        {"id": "b", "video": "b.mp4", "label": "frustration"},
+        {"id": "b", "video": "b.mp4", "label": "frustration", "text": "what she says"},
         {"path": "a.mp4"},
         "not an object",
     ]
     manifest.write_text("\n".join(json.dumps(r) for r in rows) + "\n")
     items = read_manifest(manifest)
     assert items[0].label == "neutral" and items[0].source_label == "boredom"
+    assert items[1].meta == {"text": "what she says"} and items[0].meta == {}
     assert items[0].speaker == "3"
     assert items[1].label is None and items[1].source_label == "frustration"
     assert items[2].id == "a-2"

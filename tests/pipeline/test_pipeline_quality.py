@@ -121,6 +121,17 @@ def test_a_paraphrased_speech_content_fails_on_wer():
     assert not qc.passed and qc.reasons[0].startswith("wer ")
 
 
+def test_asr_is_scored_against_the_corpus_text_when_known():
+    result, evidence = _result("sad")  # transcript: "I miss her so much, nothing feels right"
+    assert check_record(result, evidence).asr_wer is None
+    said = "I miss her so much and nothing feels right"  # the recogniser dropped "and"
+    qc = check_record(result, evidence, reference_text=said)
+    assert qc.asr_wer == pytest.approx(1 / 9) and qc.passed
+    misheard = check_record(result, evidence, reference_text="We will stop in a minute")
+    assert misheard.asr_wer > 0.3 and not misheard.passed
+    assert misheard.reasons == [f"asr wer {misheard.asr_wer:.2f} > 0.3 against the corpus text"]
+
+
 def test_an_unreliable_transcript_is_no_reference_and_must_not_be_quoted():
     result, evidence = _result("happy")
     transcript = evidence.transcript.model_copy(
@@ -143,7 +154,7 @@ def test_an_unreliable_transcript_is_no_reference_and_must_not_be_quoted():
 def test_report_counts_match_the_rows():
     qc_ok = {"passed": True, "wer": 0.1, "cited": ["smile"], "unsupported": [], "consistent": True,
              "verdict": "consistent", "wer_status": "ok"}  # fmt: skip
-    qc_bad = {"passed": False, "wer": 0.5, "cited": ["smile", "tears"], "unsupported": ["tears"],
+    qc_bad = {"passed": False, "wer": 0.5, "asr_wer": 0.25, "cited": ["smile", "tears"], "unsupported": ["tears"],
               "consistent": False, "verdict": "video-aligned", "wer_status": "ok"}  # fmt: skip
     qc_none = {"passed": True, "wer": None, "cited": [], "unsupported": [], "consistent": True,
                "verdict": "consistent", "wer_status": "no_transcript"}  # fmt: skip
@@ -161,6 +172,12 @@ def test_report_counts_match_the_rows():
     assert en["records"] == 3 and en["passed"] == 2
     assert en["wer"]["computed"] == 2 and en["wer"]["mean"] == pytest.approx(0.3)
     assert en["wer_over_limit"] == 1
+    assert en["asr_wer_vs_corpus_text"] == {
+        "computed": 1,
+        "mean": 0.25,
+        "median": 0.25,
+        "max": 0.25,
+    }
     assert en["evidence_agreement"]["records_citing_cues"] == 2
     assert en["evidence_agreement"]["rate"] == pytest.approx(0.5)
     assert en["evidence_agreement"]["unsupported_by_concept"] == {"tears": 1}

@@ -13,6 +13,9 @@ corpus's own label, speaker). Corpus labels map to :data:`~emoreason.schema.labe
   Utterance_ID; media ``dia{D}_utt{U}.mp4`` beside it or in the published split folders):
   neutral, joy -> happy, sadness -> sad, anger -> angry, fear -> fearful, disgust -> disgusted,
   surprise -> surprised.
+- What is said, when the corpus fixes it (RAVDESS's two statements, CREMA-D's twelve
+  sentences, MELD's Utterance, a JSONL row's ``text``), goes to ``meta["text"]``: quality
+  control scores the speech recogniser against it.
 - Other corpora's words (JSONL manifests with a ``label``) go through :data:`LABEL_ALIASES`
   (ours): calm and boredom -> neutral (low arousal, no basic-emotion counterpart), contempt ->
   disgusted (the disgust family), excited -> happy, worried -> fearful; anything unknown
@@ -45,6 +48,22 @@ RAVDESS_EMOTIONS: dict[str, tuple[str, str]] = {
     "08": ("surprised", "surprised"),
 }
 RAVDESS_MODALITIES = {"01": "audio-video", "02": "video-only", "03": "audio-only"}
+#: What is said in each corpus (``meta["text"]``, the reference of QC's ASR check).
+RAVDESS_STATEMENTS = {"01": "Kids are talking by the door", "02": "Dogs are sitting by the door"}
+CREMAD_SENTENCES = {
+    "IEO": "It's eleven o'clock",
+    "TIE": "That is exactly what happened",
+    "IOM": "I'm on my way to the meeting",
+    "IWW": "I wonder what this is about",
+    "TAI": "The airplane is almost full",
+    "MTI": "Maybe tomorrow it will be cold",
+    "IWL": "I would like a new alarm clock",
+    "ITH": "I think I have a doctor's appointment",
+    "DFA": "Don't forget a jacket",
+    "ITS": "I think I've seen this before",
+    "TSI": "The surface is slick",
+    "WSI": "We'll stop in a couple of minutes",
+}
 CREMAD_EMOTIONS = {
     "ANG": "angry",
     "DIS": "disgusted",
@@ -127,6 +146,7 @@ def parse_ravdess_name(stem: str) -> dict[str, Any] | None:
             "vocal_channel": "speech" if channel == "01" else "song",
             "intensity": "normal" if intensity == "01" else "strong",
             "statement": int(statement),
+            "text": RAVDESS_STATEMENTS[statement],
             "repetition": int(repetition),
             "actor": int(actor),
             "sex": "male" if int(actor) % 2 else "female",
@@ -144,7 +164,12 @@ def parse_cremad_name(stem: str) -> dict[str, Any] | None:
         "label": CREMAD_EMOTIONS[emotion],
         "source_label": emotion,
         "speaker": f"cremad_{actor}",
-        "meta": {"sentence": sentence, "level": level, "actor": int(actor)},
+        "meta": {
+            "sentence": sentence,
+            "level": level,
+            "actor": int(actor),
+            **({"text": CREMAD_SENTENCES[sentence]} if sentence in CREMAD_SENTENCES else {}),
+        },
     }
 
 
@@ -225,7 +250,7 @@ def meld_items(csv_path: Path) -> list[ManifestItem]:
                     source_label=emotion or None,
                     speaker=(row.get("Speaker") or "").strip() or None,
                     meta={
-                        "utterance": row.get("Utterance", ""),
+                        "text": row.get("Utterance", ""),
                         "sentiment": (row.get("Sentiment") or "").strip().lower(),
                         "dialogue_id": dialogue,
                         "utterance_id": utterance,
@@ -238,7 +263,8 @@ def meld_items(csv_path: Path) -> list[ManifestItem]:
 
 def jsonl_items(path: Path) -> list[ManifestItem]:
     """A JSONL manifest (``emoreason analyze`` rows: ``id``, ``path``/``video``/``audio``,
-    ms-swift rows) with optional ``label``, ``speaker`` and ``dataset`` per row."""
+    ms-swift rows) with optional ``label``, ``speaker``, ``dataset`` and ``text`` (what is said)
+    per row."""
     extras: dict[str, dict[str, Any]] = {}
     with path.open(encoding="utf-8", errors="replace") as handle:
         for line in handle:
@@ -260,6 +286,7 @@ def jsonl_items(path: Path) -> list[ManifestItem]:
                 label=map_label(word),
                 source_label=word,
                 speaker=str(row["speaker"]) if row.get("speaker") is not None else None,
+                meta={"text": row["text"]} if isinstance(row.get("text"), str) else {},
                 error=str(job.error) if job.error is not None else None,
             )
         )

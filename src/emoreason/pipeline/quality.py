@@ -11,6 +11,9 @@ Per record, in its language:
   not negated, in the scene / acoustic / face / body / reasoning dimensions) must exist among
   the cues of the evidence's available modalities.
 - **Consistency split**: the record's consistency verdict (consistent vs the conflicts).
+- **ASR vs the corpus** (when the manifest knows what is said, ``meta["text"]``): the WER of the
+  recogniser's transcript against it (``asr_wer``; reported, and over ``max_wer`` the record
+  fails, since its speech content then rests on misheard words).
 
 A record passes when its WER (if any) is at most ``max_wer``, it quotes no unreliable
 transcript and cites no cue the evidence lacks.
@@ -135,6 +138,7 @@ class RecordQC:
     quotes_unreliable_transcript: bool = False
     cited: list[str] = field(default_factory=list)
     unsupported: list[str] = field(default_factory=list)
+    asr_wer: float | None = None
     consistent: bool = True
     verdict: str = "consistent"
     passed: bool = True
@@ -145,9 +149,14 @@ class RecordQC:
 
 
 def check_record(
-    result: AnalysisResult, evidence: Evidence | None, *, max_wer: float = 0.3
+    result: AnalysisResult,
+    evidence: Evidence | None,
+    *,
+    max_wer: float = 0.3,
+    reference_text: str | None = None,
 ) -> RecordQC:
-    """Quality control of one record against the evidence it was written from."""
+    """Quality control of one record against the evidence it was written from (and against
+    ``reference_text``, what the corpus says is spoken, when known)."""
     qc = RecordQC(
         lang=result.language,
         consistent=result.consistency.consistent,
@@ -167,6 +176,8 @@ def check_record(
             qc.quotes_unreliable_transcript = overlap >= 0.5
     else:
         qc.wer = word_error_rate(transcript.text, quote if quote is not None else speech)
+    if reference_text and transcript is not None:
+        qc.asr_wer = word_error_rate(reference_text, transcript.text)
     text = " ".join(result.saber.dimension(d) for d in CITING_DIMENSIONS)
     cited = cited_concepts(text, result.language)
     qc.cited = sorted(cited)
@@ -174,6 +185,8 @@ def check_record(
         qc.unsupported = sorted(cited - evidence_concepts(evidence))
     if qc.wer is not None and qc.wer > max_wer:
         qc.reasons.append(f"wer {qc.wer:.2f} > {max_wer}")
+    if qc.asr_wer is not None and qc.asr_wer > max_wer:
+        qc.reasons.append(f"asr wer {qc.asr_wer:.2f} > {max_wer} against the corpus text")
     if qc.quotes_unreliable_transcript:
         qc.reasons.append("quotes an unreliable transcript")
     if qc.unsupported:
@@ -209,6 +222,7 @@ def qc_report(rows: list[dict[str, Any]], *, max_wer: float) -> dict[str, Any]:
     for lang in sorted({lang for r in rows for lang in (r.get("qc") or {})}):
         records = [r["qc"][lang] for r in rows if lang in (r.get("qc") or {})]
         wers = [q["wer"] for q in records if q.get("wer") is not None]
+        asr = [q["asr_wer"] for q in records if q.get("asr_wer") is not None]
         unsupported = Counter(c for q in records for c in q.get("unsupported", []))
         cited = sum(1 for q in records if q.get("cited"))
         fully = sum(1 for q in records if q.get("cited") and not q.get("unsupported"))
@@ -217,6 +231,7 @@ def qc_report(rows: list[dict[str, Any]], *, max_wer: float) -> dict[str, Any]:
             "passed": sum(1 for q in records if q.get("passed")),
             "wer": {"computed": len(wers), **_stats(wers)},
             "wer_over_limit": sum(1 for w in wers if w > max_wer),
+            "asr_wer_vs_corpus_text": {"computed": len(asr), **_stats(asr)},
             "wer_status": dict(Counter(q.get("wer_status") for q in records)),
             "quotes_unreliable_transcript": sum(
                 1 for q in records if q.get("quotes_unreliable_transcript")
@@ -286,5 +301,12 @@ def qc_markdown(report: dict[str, Any]) -> str:
             "",
             f"Corpus label = final emotion: {agreement['agree']}/{agreement['labelled_records']}.",
         ]
+    for lang, r in report["languages"].items():
+        asr = r["asr_wer_vs_corpus_text"]
+        if asr["computed"]:
+            lines.append(
+                f"\nASR vs the corpus text ({lang}): WER mean {asr['mean']:.3f}, median "
+                f"{asr['median']:.3f} over {asr['computed']} records."
+            )
     lines += ["", f"WER limit: {report['max_wer']} (ASR transcript vs speech_content)."]
     return "\n".join(lines) + "\n"

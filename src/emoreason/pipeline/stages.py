@@ -195,7 +195,9 @@ def process_item(item: ManifestItem, state: WorkerState) -> dict[str, Any]:
         if config.enabled("qc"):
             mark = time.perf_counter()
             row["qc"] = {
-                lang: check_record(r, first.evidence, max_wer=config.max_wer).to_dict()
+                lang: check_record(
+                    r, first.evidence, max_wer=config.max_wer, reference_text=item.meta.get("text")
+                ).to_dict()
                 for lang, r in results.items()
             }
             timings["qc"] = round(time.perf_counter() - mark, 4)
