@@ -113,6 +113,29 @@ def test_local_engine_one_row_per_input_and_derived_files(tmp_path):
     assert manifest["runs"][0]["processed"] == 10 and "total" in manifest["stage_seconds"]
 
 
+def test_corpus_labels_travel_to_rows_records_and_the_report(tmp_path):
+    inputs = tmp_path / "ravdess" / "Actor_01"
+    inputs.mkdir(parents=True)
+    names = ["01-01-03-01-01-01-01", "01-01-04-02-02-01-01", "01-01-02-01-01-02-01"]
+    for name in names:
+        (inputs / f"{name}.mp4").write_bytes(b"x")
+    out = tmp_path / "out"
+    run_pipeline(tmp_path / "ravdess", out, fake_config(workers=1, languages=("en",)))
+    rows = check_one_row_per_input(out, set(names))
+    assert [rows[n]["label"] for n in names] == ["happy", "sad", "neutral"]
+    assert rows[names[2]]["source_label"] == "calm" and rows[names[0]]["speaker"] == "ravdess_01"
+    import pyarrow.parquet as pq
+
+    table = pq.read_table(out / "records.parquet").to_pylist()
+    assert {r["id"]: r["label"] for r in table} == {n: rows[n]["label"] for n in names}
+    report = json.loads((out / "qc" / "report.json").read_text())
+    agree = sum(rows[n]["label"] == rows[n]["emotion"] for n in names)
+    assert report["label_agreement"]["labelled_records"] == 3
+    assert report["label_agreement"]["agree"] == agree
+    # the statement RAVDESS fixes is the reference of the ASR check (the fake hears other words)
+    assert all(rows[n]["qc"]["en"]["asr_wer"] > 0.5 for n in names)
+
+
 def test_existing_output_needs_resume_and_a_resume_is_idempotent(tmp_path):
     inputs = make_inputs(tmp_path / "in", 4)
     out = tmp_path / "out"
