@@ -49,3 +49,11 @@ def test_backends_loaders_and_scorers_suggest_the_closest_name() -> None:
         ConfigError, match=r"loader 'mer2032' is not known \(did you mean 'mer2023'"
     ):
         TaskSpec(name="x", loader="mer2032", scorer="classification")
+
+
+def test_cue_embedder_names_suggest_the_closest() -> None:
+    from emoreason.evaluation.embedders import EMBEDDERS, resolve_embedder
+
+    assert list(EMBEDDERS) == ["minilm", "static"]
+    with pytest.raises(ConfigError, match=r"'minlm' \(did you mean 'minilm'\?\)"):
+        resolve_embedder("minlm")

@@ -24,8 +24,26 @@ import numpy as np
 
 from emoreason.errors import ConfigError, ModelNotFoundError
 from emoreason.evaluation.embedding_store import EmbeddingStore
+from emoreason.registry import Registry
 
-EMBEDDER_NAMES = ("minilm", "static")
+
+def _minilm(store_dir: str | Path | None) -> Callable[[list[str]], Any]:
+    from emoreason.assets import minilm_dir
+
+    return SentenceEmbedder(minilm_dir(), store_dir=store_dir)
+
+
+def _static(store_dir: str | Path | None) -> Callable[[list[str]], Any]:
+    from emoreason.assets import minilm_static_dir
+
+    return StaticEmbedder(minilm_static_dir())
+
+
+#: Named cue embedders -> factory(store_dir); any other spec must be a local model folder.
+EMBEDDERS: Registry[Callable[[str | Path | None], Callable[[list[str]], Any]]] = Registry(
+    "cue embedder", {"minilm": _minilm, "static": _static}
+)
+EMBEDDER_NAMES = tuple(EMBEDDERS)
 
 
 class SentenceEmbedder:
@@ -145,16 +163,13 @@ def default_store_dir() -> Path:
 
 
 def _load(key: str, store_dir: str | Path | None) -> Callable[[list[str]], Any]:
-    from emoreason import assets
-
-    if key == "minilm":
-        return SentenceEmbedder(assets.minilm_dir(), store_dir=store_dir)
-    if key == "static":
-        return StaticEmbedder(assets.minilm_static_dir())
+    if key in EMBEDDERS:
+        return EMBEDDERS[key](store_dir)
     folder = Path(key)
     if not folder.is_dir():
         raise ConfigError(
-            f"cue embedder {key!r}: expected one of {list(EMBEDDER_NAMES)} or a local model folder"
+            f"cue embedder {key!r}{EMBEDDERS.hint(key)}: expected one of {list(EMBEDDERS)} "
+            "or a local model folder"
         )
     config_path = folder / "config.json"
     if not config_path.is_file():
