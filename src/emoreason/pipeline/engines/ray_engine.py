@@ -24,6 +24,7 @@ import os
 import sys
 import tempfile
 import time
+import warnings
 from pathlib import Path
 from typing import Any
 
@@ -125,7 +126,7 @@ class RayEngine:
     def _map(
         ray: Any, items: list[ManifestItem], config: PipelineConfig, workers: int, emit: Emit
     ) -> None:
-        from ray.data import ActorPoolStrategy, DataContext
+        from ray.data import DataContext
 
         context = DataContext.get_current()
         context.enable_progress_bars = False
@@ -144,17 +145,10 @@ class RayEngine:
                 with manifest.open("w", encoding="utf-8") as handle:
                     handle.writelines(json.dumps(record) + "\n" for record in records)
                 dataset = ray.data.read_json(str(manifest)).repartition(blocks).materialize()
-        rows = dataset.map_batches(
-            RayAnnotator,
-            fn_constructor_kwargs={"config": config.to_dict()},
-            batch_size=config.batch_size,
-            # one clip in flight per actor, no retry on a restarted actor: a clip that kills
-            # its actor loses only itself (its block is skipped, see max_errored_blocks)
-            compute=ActorPoolStrategy(size=workers, max_tasks_in_flight_per_actor=1),
-            max_task_retries=0,
-            num_cpus=1,
-            batch_format="numpy",
-        )
+        with warnings.catch_warnings():
+            # max_task_retries has no named parameter in map_batches yet (Ray 2.60)
+            warnings.filterwarnings("ignore", message=".*ray_remote_args.*is deprecated")
+            rows = _map_batches(dataset, config, workers)
         emitted: set[str] = set()
         for batch in rows.iter_batches(batch_size=None, batch_format="numpy"):
             for text in batch["row"]:
@@ -164,3 +158,19 @@ class RayEngine:
         for item in items:
             if item.id not in emitted:
                 emit(crash_row(item, "the Ray worker failed on the block holding this clip"))
+
+
+def _map_batches(dataset: Any, config: PipelineConfig, workers: int) -> Any:
+    from ray.data import ActorPoolStrategy
+
+    return dataset.map_batches(
+        RayAnnotator,
+        fn_constructor_kwargs={"config": config.to_dict()},
+        batch_size=config.batch_size,
+        # one clip in flight per actor, no retry on a restarted actor: a clip that kills
+        # its actor loses only itself (its block is skipped, see max_errored_blocks)
+        compute=ActorPoolStrategy(size=workers, max_tasks_in_flight_per_actor=1),
+        max_task_retries=0,
+        num_cpus=1,
+        batch_format="numpy",
+    )
