@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import contextlib
 import json
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import IO, Any
 
@@ -162,7 +162,9 @@ class InstructionWriter:
             self.skipped[key] = self.skipped.get(key, 0) + n
 
 
-def write_outputs(output: Path, rows_of: Any, config: PipelineConfig) -> dict[str, Any]:
+def write_outputs(
+    output: Path, rows_of: Callable[[], Iterator[dict[str, Any]]], config: PipelineConfig
+) -> dict[str, Any]:
     """Rebuild every derived file from the rows (``rows_of()`` yields them afresh each call);
     returns the counts for the run manifest."""
     counts: dict[str, Any] = {}

@@ -21,7 +21,7 @@ import json
 import platform
 import shutil
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from importlib import metadata
@@ -115,11 +115,11 @@ def _prepare(output: Path, resume: bool, overwrite: bool, retry_errors: bool) ->
             drop_error_rows(shard)
 
 
-def _unique_rows(output: Path, ids: set[str]) -> Callable[[], Any]:
+def _unique_rows(output: Path, ids: set[str]) -> Callable[[], Iterator[dict[str, Any]]]:
     """A re-iterable view of the rows: first row per input id (duplicates cannot arise from
     a run, but a hand-edited shard must not double-count)."""
 
-    def rows() -> Any:
+    def rows() -> Iterator[dict[str, Any]]:
         seen: set[str] = set()
         for row in iter_rows(output / "rows"):
             if row["id"] in ids and row["id"] not in seen:
@@ -129,7 +129,7 @@ def _unique_rows(output: Path, ids: set[str]) -> Callable[[], Any]:
     return rows
 
 
-def _stage_timings(rows: Any) -> dict[str, dict[str, float]]:
+def _stage_timings(rows: Iterable[dict[str, Any]]) -> dict[str, dict[str, float]]:
     values: dict[str, list[float]] = {}
     for row in rows:
         for stage, seconds in (row.get("timings") or {}).items():
