@@ -6,11 +6,11 @@ again; ``refresh`` redoes all, e.g. after new perception models land). Fitting t
 the pure decision (:func:`~emoreason.reasoning.consistency_rules.decide`), thousands of times a
 second.
 
-Fit (ours): coordinate ascent over :data:`SEARCH_SPACE`, starting from the given config; each
-field in turn moves to the grid value that maximises the objective (balanced verdict accuracy:
-the mean over ground-truth verdicts, so the set's class mix does not decide; ties broken by
-joint verdict+emotion accuracy) when that beats the current value, choosing among equally good
-values the one nearest the current value (the smallest move), until a round changes nothing.
+Fit (ours): best-improvement coordinate ascent over :data:`SEARCH_SPACE`, starting from the
+given config. Each round tries every grid value of every field alone and makes the one change
+that raises the objective most (balanced verdict accuracy: the mean over ground-truth verdicts,
+so the set's class mix does not decide; ties broken by joint verdict+emotion accuracy, then by
+the smallest move relative to the field's grid span); it stops when no single change helps.
 """
 
 from __future__ import annotations
@@ -206,28 +206,18 @@ def fit(
     clips: Sequence[LabelledClip],
     start: ConsistencyConfig | None = None,
     space: Mapping[str, Sequence[float]] = SEARCH_SPACE,
-    max_rounds: int = 4,
+    max_rounds: int = 30,
 ) -> FitResult:
-    """Coordinate ascent of the config on ``clips`` (rule in the module docstring)."""
+    """Best-improvement coordinate ascent of the config on ``clips`` (rule in the module doc)."""
     config = start or ConsistencyConfig()
     before = best = score(clips, config)
     rounds = 0
     while rounds < max_rounds:
         rounds += 1
-        moved = False
-        for name, values in space.items():
-            current = getattr(config, name)
-            tried = [(score(clips, replace(config, **{name: v})), v) for v in values]
-            top = max(s.key() for s, _ in tried)
-            if top <= best.key():
-                continue
-            # the smallest move that reaches the best score
-            scores, value = min(
-                ((s, v) for s, v in tried if s.key() == top), key=lambda sv: abs(sv[1] - current)
-            )
-            config, best, moved = replace(config, **{name: value}), scores, True
-        if not moved:
+        move = _best_move(clips, config, best, space)
+        if move is None:
             break
+        config, best = move
     origin = start or ConsistencyConfig()
     changed = {
         name: (getattr(origin, name), getattr(config, name))
@@ -235,6 +225,31 @@ def fit(
         if getattr(origin, name) != getattr(config, name)
     }
     return FitResult(config, before, best, changed, rounds)
+
+
+def _best_move(
+    clips: Sequence[LabelledClip],
+    config: ConsistencyConfig,
+    current: VerdictScores,
+    space: Mapping[str, Sequence[float]],
+) -> tuple[ConsistencyConfig, VerdictScores] | None:
+    """The one-field change that improves the objective most (ties: the smallest relative
+    move, then the first field); None when no change improves it."""
+    best: tuple[tuple[float, float], float, ConsistencyConfig, VerdictScores] | None = None
+    for name, values in space.items():
+        now = getattr(config, name)
+        span = (max(values) - min(values)) or 1.0
+        for value in values:
+            if value == now:
+                continue
+            candidate = replace(config, **{name: value})
+            scores = score(clips, candidate)
+            if scores.key() <= current.key():
+                continue
+            step = abs(value - now) / span
+            if best is None or (scores.key(), -step) > (best[0], -best[1]):
+                best = (scores.key(), step, candidate, scores)
+    return None if best is None else (best[2], best[3])
 
 
 def cross_validate(
