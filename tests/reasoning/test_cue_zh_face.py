@@ -30,3 +30,17 @@ def test_pose_and_disagreement_cues_are_translated() -> None:
     )
     text = cue_zh(disagree)
     assert "悲伤" in text and "愤怒" in text and "皱眉" in text and "双唇紧抿" in text
+
+
+def test_verbal_cues_are_translated() -> None:
+    for description in (
+        "the words report bad news (loss, illness, failure)",
+        "the words give no emotional evidence (no words)",
+        "the words give no emotional evidence (too few words, no emotion words)",
+        "very few words: the reading counts half",
+    ):
+        assert not cue_zh(Cue(name="v", description=description)).startswith("“"), description
+    words = cue_zh(
+        Cue(name="emotion_words", description="emotion words: sad: miss, gone; not happy: great")
+    )
+    assert words == "情绪词：悲伤：miss、gone；非开心：great"

@@ -78,8 +78,17 @@ def _emo(label: str) -> str:
 
 
 def _emotion_list(text: str) -> str:
+    """'sad: miss, gone; not happy: great' (or the older 'sad x2') in Chinese labels."""
     items = re.findall(r"(\w+) x(\d+)", text)
-    return "、".join(f"{_emo(e)}×{n}" for e, n in items) or text
+    if items:
+        return "、".join(f"{_emo(e)}×{n}" for e, n in items)
+    groups = []
+    for group in text.split("; "):
+        label, _, words = group.partition(": ")
+        negated = label.startswith("not ")
+        name = _emo(label.removeprefix("not "))
+        groups.append(f"{'非' if negated else ''}{name}：{words.replace(', ', '、')}")
+    return "；".join(groups)
 
 
 _Rule = tuple[re.Pattern[str], Callable[[re.Match[str]], str]]
@@ -145,6 +154,11 @@ CUE_RULES = _rules([
     (r'"(.+)" reads (\w+) \(p=([\d.]+)\) at ([\d.]+) s',
      lambda m: f"“{m[1]}”读来{_emo(m[2])}（概率 {m[3]}，{m[4]} 秒）"),
     (r"emotion words: (.+)", lambda m: f"情绪词：{_emotion_list(m[1])}"),
+    (r"the words report bad news \(loss, illness, failure\)", lambda m: "话语在报告坏消息（失去、疾病、失败）"),
+    (r"the words give no emotional evidence \(no words\)", lambda m: "话语没有提供情绪证据（没有词语）"),
+    (r"the words give no emotional evidence \(too few words, no emotion words\)",
+     lambda m: "话语没有提供情绪证据（词语太少，且没有情绪词）"),
+    (r"very few words: the reading counts half", lambda m: "词语很少：该判断只计一半权重"),
     (r"literal wording is (positive|negative|neutral) \(VADER compound ([+-][\d.]+)\)",
      lambda m: f"字面措辞{_w(m[1])}（VADER 复合分 {m[2]}）"),
     (r"likely sarcasm: stock ironic phrases \((.+)\) alongside a complaint.*",
