@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import pytest
-from synthetic_evidence import hyp, make_evidence
 
 from emoreason.errors import ConfigError
 from emoreason.reasoning.consistency import ConsistencyConfig, analyze_consistency, fuse
 from emoreason.schema import EMOTIONS, EmotionHypothesis, restrict_evidence
+from synthetic_evidence import hyp, make_evidence
 
 EXPECTED = {
     # scenario: (consistent, verdict, pattern, final)
@@ -149,6 +149,8 @@ def test_fuse_of_nothing_is_uniform():
 def test_config_validation():
     with pytest.raises(ConfigError, match="min_confidence"):
         ConsistencyConfig(min_confidence=1.5)
+    with pytest.raises(ConfigError, match="min_label_margin must be > 0"):
+        ConsistencyConfig(min_label_margin=0.0)
     with pytest.raises(ConfigError, match="w_visual"):
         ConsistencyConfig(w_visual=-1)
     with pytest.raises(ConfigError, match="unknown key 'bogus' for ConsistencyConfig"):

@@ -45,7 +45,7 @@ SEARCH_SPACE: dict[str, tuple[float, ...]] = {
     "reliable_verbal": _grid(0.1, 0.8, 0.05),
     "neutral_conflict_min_confidence": _grid(0.1, 0.9, 0.05),
     "min_confidence": _grid(0.0, 0.3, 0.05),
-    "min_label_margin": (0.0, 0.02, 0.05, 0.08, 0.1, 0.15, 0.2),
+    "min_label_margin": (0.01, 0.02, 0.05, 0.08, 0.1, 0.15, 0.2),  # > 0: flat is never a reading
     "w_visual": (0.4, 0.7, 1.0, 1.3, 1.6, 2.0),
     "w_acoustic": (0.4, 0.7, 1.0, 1.3, 1.6, 2.0),
     "w_verbal": (0.4, 0.7, 1.0, 1.3, 1.6, 2.0),

@@ -96,6 +96,11 @@ class ConsistencyConfig(ConfigLoading):
                     raise ConfigError(f"ConsistencyConfig.{f.name} must be >= 0, got {value}")
             else:
                 _unit(f.name, float(value))
+        if self.min_label_margin <= 0:
+            raise ConfigError(
+                "ConsistencyConfig.min_label_margin must be > 0 (a flat distribution must never "
+                f"count as a reading), got {self.min_label_margin}"
+            )
 
     def weight(self, modality: str) -> float:
         """The fusion weight ``w_<modality>`` (1.0 for a modality without one)."""
