@@ -16,10 +16,10 @@ from emoreason.errors import ConfigError
 FIT_PROVENANCE = (
     "fitted by emoreason fit-consistency (start: examples/conflicts/consistency_handset.yaml) "
     "on the DEV conflict set (EmoDB speakers 11-16 under the example faces, 72 clips) + the "
-    "example-clip set (12 clips), perception at commit 56cefc3; numbers in the README section "
+    "example-clip set (12 clips), perception at commit 5bceee4; numbers in the README section "
     "'The consistency verdict on a built conflict set' (hand-set -> fitted: min_label_margin "
-    "0.05 -> 0.02, reliable_acoustic 0.3 -> 0.45, neutral_conflict_min_confidence 0.5 -> 0.55, "
-    "w_visual 1.0 -> 1.3)"
+    "0.05 -> 0.01, neutral_conflict_min_confidence 0.5 -> 0.55, hostile_min_confidence 0.45 -> "
+    "0.4, resolution_margin 0.1 -> 0.05)"
 )
 
 
@@ -45,7 +45,7 @@ class ConsistencyConfig(ConfigLoading):
         default=0.15, metadata={"help": "hypotheses below this confidence give no evidence"}
     )
     min_label_margin: float = field(
-        default=0.02,
+        default=0.01,
         metadata={
             "help": "a top label must beat the runner-up by this much (else: flat, no evidence)"
         },
@@ -55,7 +55,7 @@ class ConsistencyConfig(ConfigLoading):
         metadata={"help": "confidence from which the face may create a conflict on its own"},
     )
     reliable_acoustic: float = field(
-        default=0.45,
+        default=0.3,
         metadata={"help": "confidence from which the voice may create a conflict on its own"},
     )
     reliable_verbal: float = field(
@@ -66,7 +66,7 @@ class ConsistencyConfig(ConfigLoading):
         default=0.55,
         metadata={"help": "a 'neutral' reading may create a conflict only at or above this"},
     )
-    w_visual: float = field(default=1.3, metadata={"help": "fusion weight of the visual vote"})
+    w_visual: float = field(default=1.0, metadata={"help": "fusion weight of the visual vote"})
     w_acoustic: float = field(
         default=0.7, metadata={"help": "fusion weight of the acoustic (voice) vote"}
     )
@@ -79,11 +79,11 @@ class ConsistencyConfig(ConfigLoading):
         metadata={"help": "angry+disgusted mass (voice or words) that counts as hostile"},
     )
     hostile_min_confidence: float = field(
-        default=0.45,
+        default=0.4,
         metadata={"help": "hostile voice/words need this confidence to override a smile"},
     )
     resolution_margin: float = field(
-        default=0.1, metadata={"help": "vote margin one side needs to win a generic conflict"}
+        default=0.05, metadata={"help": "vote margin one side needs to win a generic conflict"}
     )
 
     def __post_init__(self) -> None:
