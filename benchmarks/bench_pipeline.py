@@ -13,7 +13,9 @@ two ways: wall clock (including each worker's model load) and steady state (clip
 after every worker has finished its first clip, from the rows' finish times). (3) runs the fake analyser
 (``emoreason.pipeline.testing``: real rules reasoning, QC and output, no decoding) over
 ``--memory-clips`` inputs and samples the resident memory of the driver and its workers after
-every clip. The load average is printed next to every number: the machine may be shared.
+every clip. The load average, the whole machine's busy CPU seconds and (local) the workers' own
+CPU seconds per clip are printed next to every number: the machine may be shared, and when
+other programs hold a core, two workers cannot be twice as fast as one.
 
     .venv/bin/python benchmarks/bench_pipeline.py [--clips 42] [--quick] [--memory-clips 200]
         [--skip-ray] [--skip-real]
@@ -25,6 +27,7 @@ import argparse
 import contextlib
 import json
 import os
+import resource
 import statistics
 import tempfile
 import time
@@ -98,6 +101,7 @@ def tree_rss_mb() -> float:
 
 def timed_run(inputs: Path, out: Path, config: PipelineConfig) -> dict:
     cpu_before = psutil.cpu_times()
+    children_before = resource.getrusage(resource.RUSAGE_CHILDREN)
     rss: list[tuple[int, float]] = []
     start = time.perf_counter()
     summary = run_pipeline(
@@ -109,6 +113,10 @@ def timed_run(inputs: Path, out: Path, config: PipelineConfig) -> dict:
     )
     wall = time.perf_counter() - start
     cpu_after = psutil.cpu_times()
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    worker_cpu = sum(
+        getattr(children, f) - getattr(children_before, f) for f in ("ru_utime", "ru_stime")
+    )
     busy = sum(getattr(cpu_after, f) - getattr(cpu_before, f) for f in ("user", "system", "nice"))
     steady = steady_rate(out)
     per_clip = [
@@ -124,6 +132,10 @@ def timed_run(inputs: Path, out: Path, config: PipelineConfig) -> dict:
         "clips_per_s_steady": round(steady, 4) if steady else None,
         "median_annotate_s_per_clip": round(statistics.median(per_clip), 2) if per_clip else None,
         "machine_cpu_busy_s": round(busy, 1),
+        # CPU of the pool's workers (local only: Ray's workers are not our children)
+        "worker_cpu_s_per_clip": round(worker_cpu / max(1, summary.processed), 2)
+        if config.engine == "local"
+        else None,
         "rss_mb_after_first_quarter": round(rss[len(rss) // 4][1], 1) if rss else None,
         "rss_mb_at_end": round(rss[-1][1], 1) if rss else None,
         "load_after": load(),
