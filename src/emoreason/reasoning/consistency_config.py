@@ -16,10 +16,10 @@ from emoreason.errors import ConfigError
 FIT_PROVENANCE = (
     "fitted by emoreason fit-consistency (start: examples/conflicts/consistency_handset.yaml) "
     "on the DEV conflict set (EmoDB speakers 11-16 under the example faces, 72 clips) + the "
-    "example-clip set (12 clips), perception at commit 5bceee4; numbers in the README section "
+    "example-clip set (12 clips), perception at commit 4f2b672; numbers in the README section "
     "'The consistency verdict on a built conflict set' (hand-set -> fitted: min_label_margin "
-    "0.05 -> 0.01, neutral_conflict_min_confidence 0.5 -> 0.55, hostile_min_confidence 0.45 -> "
-    "0.4, resolution_margin 0.1 -> 0.05)"
+    "0.05 -> 0.01, reliable_verbal 0.3 -> 0.35, neutral_conflict_min_confidence 0.5 -> 0.55, "
+    "hostile_min_confidence 0.45 -> 0.4, resolution_margin 0.1 -> 0.05)"
 )
 
 
@@ -59,7 +59,7 @@ class ConsistencyConfig(ConfigLoading):
         metadata={"help": "confidence from which the voice may create a conflict on its own"},
     )
     reliable_verbal: float = field(
-        default=0.3,
+        default=0.35,
         metadata={"help": "confidence from which the words may create a conflict on its own"},
     )
     neutral_conflict_min_confidence: float = field(
