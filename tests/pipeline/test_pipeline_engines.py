@@ -26,10 +26,14 @@ FAKE = "emoreason.pipeline.testing:build_fake_analyzer"
 @pytest.fixture(scope="module")
 def ray_local():
     """A local Ray instance (no dashboard, no usage statistics), shut down after the module."""
-    ray = pytest.importorskip("ray")
+    from emoreason.pipeline.engines.ray_engine import LOOPBACK_ENV
+
     with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("RAY_USAGE_STATS_ENABLED", "0")
-        ray.init(num_cpus=2, include_dashboard=False)
+        for key, value in LOOPBACK_ENV.items():  # before Ray's import: loopback only
+            patch.setenv(key, value)
+        ray = pytest.importorskip("ray")
+        ray.init(num_cpus=2, include_dashboard=False, _node_ip_address="127.0.0.1")
+        assert ray.nodes()[0]["NodeManagerAddress"] == "127.0.0.1"
         yield ray
         ray.shutdown()
 

@@ -21,7 +21,7 @@ from emoreason.pipeline.shards import iter_rows
 
 HEAD = """
 import time, ray
-ray.init(num_cpus=2, include_dashboard=False)
+ray.init(num_cpus=2, include_dashboard=False, _node_ip_address="127.0.0.1")
 print(ray.get_runtime_context().gcs_address, flush=True)
 time.sleep(600)
 """
@@ -31,7 +31,7 @@ time.sleep(600)
 def test_cli_joins_a_ray_cluster_by_address(tmp_path):
     pytest.importorskip("ray")
     env = {**os.environ, "RAY_AUTH_MODE": "token", "RAY_AUTH_TOKEN": secrets.token_hex(32),
-           "RAY_USAGE_STATS_ENABLED": "0"}  # fmt: skip
+           "RAY_USAGE_STATS_ENABLED": "0", "RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER": "0"}  # fmt: skip
     head = subprocess.Popen(
         [sys.executable, "-c", HEAD],
         stdout=subprocess.PIPE,

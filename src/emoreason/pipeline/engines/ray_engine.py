@@ -38,7 +38,16 @@ from emoreason.pipeline.stages import WorkerState, crash_row, process_item
 MAX_BLOCKS = 10_000
 
 
-def import_ray() -> Any:
+#: A local Ray instance talks over loopback only: Ray's single-node mode (this variable off) uses
+#: 127.0.0.1 for every address instead of the machine's network address. Read by Ray at import.
+LOOPBACK_ENV = {"RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER": "0", "RAY_USAGE_STATS_ENABLED": "0"}
+
+
+def import_ray(local: bool = True) -> Any:
+    """Ray, imported for a local instance (loopback only) or, ``local=False``, for a cluster."""
+    if local:
+        for key, value in LOOPBACK_ENV.items():
+            os.environ.setdefault(key, value)
     try:
         import ray
         import ray.data
@@ -79,7 +88,7 @@ class RayEngine:
     name = "ray"
 
     def run(self, items: list[ManifestItem], config: PipelineConfig, emit: Emit) -> dict[str, Any]:
-        ray = import_ray()
+        ray = import_ray(local=config.ray_address is None)
         workers = min(config.worker_count, max(1, len(items)))
         start = time.perf_counter()
         started_here = False
@@ -118,6 +127,7 @@ class RayEngine:
         ray.init(
             num_cpus=workers,
             include_dashboard=False,
+            _node_ip_address="127.0.0.1",
             runtime_env={"env_vars": {"PYTHONPATH": os.pathsep.join(paths)}},
             **common,
         )
