@@ -25,7 +25,7 @@ $(STAMP): pyproject.toml requirements-nodeps.txt constraints.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -q -U pip
 	$(BIN)/python -m pip install -q torch==2.13.0
-	$(BIN)/python -m pip install -q -c constraints.txt -e '.[train,serve,dev]'
+	$(BIN)/python -m pip install -q -c constraints.txt -e '.[train,serve,scale,dev]'
 	$(BIN)/python -m pip install -q --no-deps -c constraints.txt -r requirements-nodeps.txt
 	$(BIN)/python -m emoreason.assets
 	touch $(STAMP)
