@@ -146,6 +146,32 @@ def iter_csv(path: Path) -> Iterator[tuple[int, dict[str, str]]]:
             yield reader.line_num, {k: (v or "").strip() for k, v in row.items() if k is not None}
 
 
+def iter_json_objects(path: Path, report: LoadReport) -> Iterator[tuple[str, dict[str, Any]]]:
+    """``(where, row)`` for each JSON object line of a JSONL file (``where`` = ``name:line``);
+    blank lines are passed over, and a line that is not a JSON object is counted as a row and
+    recorded as a ``bad_row`` problem naming its line, never raised."""
+    import json
+
+    from emoreason.formats.jsonl import json_error_reason
+
+    with path.open(encoding="utf-8") as handle:
+        for number, line in enumerate(handle, 1):
+            if not line.strip():
+                continue
+            where = f"{path.name}:{number}"
+            try:
+                row = json.loads(line)
+            except (json.JSONDecodeError, RecursionError) as exc:
+                report.counts["rows"] += 1
+                report.problem("bad_row", f"{where}: not valid JSON ({json_error_reason(exc)})")
+                continue
+            if not isinstance(row, dict):
+                report.counts["rows"] += 1
+                report.problem("bad_row", f"{where}: expected an object")
+                continue
+            yield where, row
+
+
 def require_file(path: Path, what: str) -> Path:
     if not path.is_file():
         raise InputError(f"{what} not found (expected this file)", path=path)

@@ -6,7 +6,6 @@ datasets are licence-gated; layouts were learned from the public evaluation scri
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -18,6 +17,7 @@ from emoreason.evaluation.loaders.base import (
     find_media,
     first_key,
     iter_csv,
+    iter_json_objects,
     path_key,
     read_json,
     require_file,
@@ -25,7 +25,6 @@ from emoreason.evaluation.loaders.base import (
     sample_id,
 )
 from emoreason.evaluation.metrics.camer import SUBSETS, normalize_subset
-from emoreason.formats.jsonl import json_error_reason
 
 ID_KEYS: tuple[str, ...] = (
     "id",
@@ -375,58 +374,44 @@ def load_jsonl(
     """
     path = require_file(root / file, "JSONL data file")
     report, seen = LoadReport(), set()
-    with path.open(encoding="utf-8") as handle:
-        for line_no, line in enumerate(handle, 1):
-            if not line.strip():
-                continue
-            where = f"{path.name}:{line_no}"
-            try:
-                row = json.loads(line)
-            except (json.JSONDecodeError, RecursionError) as exc:
-                report.counts["rows"] += 1
-                report.problem("bad_row", f"{where}: not valid JSON ({json_error_reason(exc)})")
-                continue
-            if not isinstance(row, dict):
-                report.counts["rows"] += 1
-                report.problem("bad_row", f"{where}: expected an object")
-                continue
-            emotions = row.get("emotions") or []
-            if isinstance(emotions, str):
-                emotions = [emotions]
-            raw_label = first_key(row, ("label", "emotion"))
-            fields: dict[str, Any] = {
-                "subset": row.get("subset"),
-                "reference_text": row.get("reference"),
-                "reference_emotions": [str(e) for e in emotions],
-                "subtitle": row.get("subtitle"),
-                "extra": {"cues": row["cues"]} if isinstance(row.get("cues"), dict) else {},
-            }
-            if require_label:
-                add_labelled(
-                    report,
-                    root,
-                    where,
-                    row.get("id"),
-                    raw_label,
-                    labels,
-                    label_map,
-                    media_raw=first_key(row, ("media", "video", "audio")),
-                    seen=seen,
-                    **fields,
-                )
-            else:
-                add_labelled(
-                    report,
-                    root,
-                    where,
-                    row.get("id"),
-                    raw_label or "-",
-                    None,
-                    None,
-                    media_raw=first_key(row, ("media", "video", "audio")),
-                    seen=seen,
-                    **fields,
-                )
-                if report.samples and report.samples[-1].label == "-":
-                    report.samples[-1].label = None
+    for where, row in iter_json_objects(path, report):
+        emotions = row.get("emotions") or []
+        if isinstance(emotions, str):
+            emotions = [emotions]
+        raw_label = first_key(row, ("label", "emotion"))
+        fields: dict[str, Any] = {
+            "subset": row.get("subset"),
+            "reference_text": row.get("reference"),
+            "reference_emotions": [str(e) for e in emotions],
+            "subtitle": row.get("subtitle"),
+            "extra": {"cues": row["cues"]} if isinstance(row.get("cues"), dict) else {},
+        }
+        if require_label:
+            add_labelled(
+                report,
+                root,
+                where,
+                row.get("id"),
+                raw_label,
+                labels,
+                label_map,
+                media_raw=first_key(row, ("media", "video", "audio")),
+                seen=seen,
+                **fields,
+            )
+        else:
+            add_labelled(
+                report,
+                root,
+                where,
+                row.get("id"),
+                raw_label or "-",
+                None,
+                None,
+                media_raw=first_key(row, ("media", "video", "audio")),
+                seen=seen,
+                **fields,
+            )
+            if report.samples and report.samples[-1].label == "-":
+                report.samples[-1].label = None
     return report
