@@ -110,23 +110,29 @@ def _labelled_predictions(
     return out
 
 
+def code_metric_interval(
+    true_codes: np.ndarray, pred_codes: np.ndarray, n_labels: int, metric: str, ctx: ScoringContext
+) -> tuple[float, float]:
+    """Bootstrap interval of one :func:`scores_from_codes` metric over resampled samples."""
+    return bootstrap_ci(
+        lambda idx: scores_from_codes(true_codes[idx], pred_codes[idx], n_labels)[metric],
+        len(true_codes),
+        n_resamples=ctx.n_resamples,
+        seed=ctx.seed,
+    )
+
+
 def _classification_block(
     y_true: list[str], y_pred: list[str], labels: list[str], ctx: ScoringContext, prefix: str = ""
 ) -> dict[str, dict[str, float]]:
     true_codes, pred_codes = encode_labels(y_true, y_pred, labels)
     point = scores_from_codes(true_codes, pred_codes, len(labels))
-    out = {}
-    for name, value in point.items():
-        interval = bootstrap_ci(
-            lambda idx, name=name: scores_from_codes(true_codes[idx], pred_codes[idx], len(labels))[
-                name
-            ],
-            len(y_true),
-            n_resamples=ctx.n_resamples,
-            seed=ctx.seed,
+    return {
+        prefix + name: score_with_ci(
+            value, code_metric_interval(true_codes, pred_codes, len(labels), name, ctx)
         )
-        out[prefix + name] = score_with_ci(value, interval)
-    return out
+        for name, value in point.items()
+    }
 
 
 def score_classification(task: Any, pairs: Sequence[Pair], ctx: ScoringContext) -> dict[str, Any]:

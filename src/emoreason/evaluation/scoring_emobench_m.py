@@ -35,10 +35,11 @@ from emoreason.evaluation.hooks import (
     _classification_block,
     _labelled_predictions,
     _subset_accuracy,
+    code_metric_interval,
 )
 from emoreason.evaluation.loaders.base import Sample
 from emoreason.evaluation.loaders.labelled import MC_EIU
-from emoreason.evaluation.metrics.classification import encode_labels, scores_from_codes
+from emoreason.evaluation.metrics.classification import encode_labels
 from emoreason.evaluation.metrics.emobench_m import (
     MC_EIU_EMOTIONS,
     MC_EIU_INTENTS,
@@ -68,14 +69,7 @@ def weighted_block(
     true_codes, pred_codes = encode_labels(y_true, y_pred, labels)
     out = {}
     for name, ours in _NAMES.items():
-        interval = bootstrap_ci(
-            lambda idx, ours=ours: scores_from_codes(true_codes[idx], pred_codes[idx], len(labels))[
-                ours
-            ],
-            len(y_true),
-            n_resamples=ctx.n_resamples,
-            seed=ctx.seed,
-        )
+        interval = code_metric_interval(true_codes, pred_codes, len(labels), ours, ctx)
         key = ours if not prefix else f"{prefix}_{name if name != 'f1_score' else 'f1'}"
         out[key + suffix] = score_with_ci(point[name], interval)
     return out
