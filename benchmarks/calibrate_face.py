@@ -18,8 +18,8 @@ import numpy as np
 import typer
 
 from emoreason.evaluation.metrics.calibration import save_reliability_diagram
+from emoreason.fitting.face import fit_reader, measure_reader, synthetic_set
 from emoreason.perception import face_actions, face_fusion
-from emoreason.perception.face_calibration import fit_reader, measure_reader, synthetic_set
 from emoreason.schema import EMOTIONS
 
 NEUTRAL = Path(__file__).resolve().parents[1] / "tests" / "perception" / "neutral_face_478.npy"

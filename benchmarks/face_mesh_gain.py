@@ -19,9 +19,9 @@ import av
 import mediapipe as mp
 import numpy as np
 
+from emoreason.fitting.face import mesh_gains
 from emoreason.perception import face_actions
 from emoreason.perception.face_actions import action_intensities
-from emoreason.perception.face_calibration import mesh_gains
 from emoreason.perception.face_geometry import raw_measures
 
 CLIPS = Path(__file__).resolve().parents[1] / "examples" / "clips"

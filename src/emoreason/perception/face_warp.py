@@ -2,7 +2,7 @@
 the head frame (:mod:`face_synth`) and the picture is warped piecewise-affinely to follow them.
 
 Used to measure how much of a geometric movement MediaPipe's face mesh reports on a real image
-(:func:`face_calibration.mesh_gains`). A warp moves skin without the wrinkles and shading that a
+(:func:`emoreason.fitting.face.mesh_gains`). A warp moves skin without the wrinkles and shading that a
 real action adds, so it measures a lower bound of the mesh's response.
 """
 

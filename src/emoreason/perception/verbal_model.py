@@ -9,7 +9,7 @@ Per sentence ``s`` of language ``L``::
     z_s     = x_dense W_dense + x_embed W_embed + x_ngram W_ngram + b  (7 logits, EMOTIONS order)
 
 The weights are fitted on the dev split of the sentence sets only, by
-``python -m emoreason.perception.verbal_training`` (which records data, seed and scores in the
+``python -m emoreason.fitting.verbal`` (which records data, seed and scores in the
 file). Clip pooling and the calibration temperature are applied by
 :mod:`emoreason.perception.verbal` (:func:`pool_logits`).
 """

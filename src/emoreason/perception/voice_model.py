@@ -2,7 +2,7 @@
 
 A multinomial logistic regression over :mod:`~emoreason.perception.voice_features` (level-free
 prosody, voice quality and spectral balance), trained on real acted speech by
-:mod:`emoreason.perception.voice_training` and shipped as ``models/voice_emodb.npz`` (plain
+:mod:`emoreason.fitting.voice` and shipped as ``models/voice_emodb.npz`` (plain
 arrays, no pickle; inference is numpy). Per clip::
 
     x  = voice features (NaN -> training mean);  z = clip((x - mean) / scale, -5, 5)

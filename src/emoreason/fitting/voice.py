@@ -2,7 +2,7 @@
 
 Reproduce the shipped file::
 
-    python -m emoreason.perception.voice_training --data ../shared/data/emodb \\
+    python -m emoreason.fitting.voice --data ../shared/data/emodb \\
         --out src/emoreason/perception/models/voice_emodb.npz
 
 Recipe (fixed; every choice below is made on the DEV speakers only):

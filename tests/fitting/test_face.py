@@ -8,11 +8,11 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from emoreason.perception import face_calibration as fc
+from emoreason.fitting import face as fc
 from emoreason.perception import face_synth as fs
 from emoreason.perception.face_actions import action_scores
 
-NEUTRAL = Path(__file__).with_name("neutral_face_478.npy")
+NEUTRAL = Path(__file__).resolve().parents[1] / "perception" / "neutral_face_478.npy"
 
 
 @pytest.fixture(scope="module")

@@ -8,9 +8,9 @@ import numpy as np
 import pytest
 
 from emoreason.evaluation.loaders.emodb import EMODB_LABELS
+from emoreason.fitting.voice import VoiceTrainingConfig, main, train
 from emoreason.perception.acoustic import AcousticExtractor
 from emoreason.perception.voice_model import VoiceModel
-from emoreason.perception.voice_training import VoiceTrainingConfig, main, train
 
 #: One measure per class that the class raises (the synthetic structure to learn).
 MARKERS = (
