@@ -95,13 +95,15 @@ def print_json(value: Any) -> None:
     console.print(text, markup=False, highlight=False)
 
 
-def progress_bar(transient: bool = False) -> Progress:
-    """A rich progress bar with count, elapsed time and ETA, drawn on stderr."""
+def progress_bar(transient: bool = False, rate: bool = False) -> Progress:
+    """A rich progress bar with count, elapsed time and ETA, drawn on stderr; ``rate`` adds a
+    column showing each task's ``rate`` field (e.g. throughput)."""
     return Progress(
         SpinnerColumn(),
         TextColumn("[progress.description]{task.description}"),
         BarColumn(),
         MofNCompleteColumn(),
+        *([TextColumn("{task.fields[rate]}")] if rate else []),
         TimeElapsedColumn(),
         TextColumn("eta"),
         TimeRemainingColumn(),

@@ -12,38 +12,21 @@ from typing import Any
 
 import typer
 from rich.markup import escape
-from rich.progress import (
-    BarColumn,
-    MofNCompleteColumn,
-    Progress,
-    SpinnerColumn,
-    TextColumn,
-    TimeElapsedColumn,
-    TimeRemainingColumn,
-)
 from rich.table import Table
 
-from emoreason.cli.output import err_console, handle_errors, native_stderr_silenced, print_table
+from emoreason.cli.output import (
+    err_console,
+    handle_errors,
+    native_stderr_silenced,
+    print_table,
+    progress_bar,
+)
 
 pipeline_app = typer.Typer(
     name="pipeline",
     help="The SABER data pipeline: clean, annotate, check and build instruction data at scale.",
     no_args_is_help=True,
 )
-
-
-def _progress() -> Progress:
-    return Progress(
-        SpinnerColumn(),
-        TextColumn("[progress.description]{task.description}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TextColumn("{task.fields[rate]}"),
-        TimeElapsedColumn(),
-        TextColumn("eta"),
-        TimeRemainingColumn(),
-        console=err_console,
-    )
 
 
 @pipeline_app.command("run")
@@ -95,7 +78,7 @@ def run_command(
         languages=tuple(lang) if lang else None,
         backend=backend,
     )
-    with native_stderr_silenced(), _progress() as progress:
+    with native_stderr_silenced(), progress_bar(rate=True) as progress:
         task = progress.add_task("pipeline", total=None, rate="")
 
         def on_progress(event: Any) -> None:
