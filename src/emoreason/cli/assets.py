@@ -1,6 +1,8 @@
-"""``emoreason assets list|prepare``: the package-shipped models and their cache."""
+"""``emoreason assets list|prepare|tiny-omni``: the package-shipped models, their cache, test models."""
 
 from __future__ import annotations
+
+from pathlib import Path
 
 import typer
 from rich.table import Table
@@ -55,6 +57,22 @@ def prepare_command() -> None:
         with err_console.status(f"preparing {label} ..."):
             path = step()
         err_console.print(f"[green]ok[/green] {label}: {path}")
+
+
+@assets_app.command("tiny-omni")
+@handle_errors
+def tiny_omni_command(
+    directory: Path = typer.Argument(..., help="Folder to write (created if missing)."),
+    seed: int = typer.Option(0, "--seed", help="Random seed of the weights (same seed, same files)."),
+) -> None:
+    """Write a tiny random Qwen2.5-Omni thinker + processor files (no download) for smoke tests."""
+    from emoreason.assets.tiny_omni import build_tiny_omni
+
+    with err_console.status(f"building a tiny Qwen2.5-Omni thinker in {directory} ..."):
+        path = build_tiny_omni(directory, seed=seed)
+    err_console.print(
+        f"[green]ok[/green] tiny Qwen2.5-Omni thinker (random weights, answers are noise): {path}"
+    )
 
 
 def register(app: typer.Typer) -> None:
