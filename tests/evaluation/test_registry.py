@@ -72,3 +72,38 @@ def test_bad_task_files_are_config_errors(tmp_path, text, match):
 def test_missing_include_path(tmp_path):
     with pytest.raises(ConfigError, match="no such file or folder"):
         TaskRegistry([tmp_path / "absent"])
+
+
+@pytest.mark.parametrize(
+    ("text", "line", "key"),
+    [
+        ("name: x\nloader: camer\nscorer: camer\n\ncolour: red\n", 5, "colour"),
+        ("name: x\nloader: nope\nscorer: camer\n", 2, "loader"),
+        ("name: x\nloader: camer\n# scoring\nscorer: nope\n", 4, "scorer"),
+        ("name: x\nloader: camer\nscorer: camer\nunparseable: skip\n", 4, "unparseable"),
+        ("name: x\nloader: camer\nscorer: camer\ndescription: [a, b]\n", 4, "description"),
+        ("name: x\nloader: camer\nscorer: camer\nmetrics: accuracy\n", 4, "metrics"),
+        ("name: x\nloader: camer\nscorer: camer\nbackend: voise\n", 4, "backend"),
+        ("name: x\nloader: camer\nscorer: camer\nsource: elsewhere.yaml\n", 4, "source"),
+    ],
+)
+def test_a_bad_task_file_names_file_line_and_key(tmp_path, text, line, key):
+    path = tmp_path / "bad.yaml"
+    path.write_text(text)
+    with pytest.raises(ConfigError) as caught:
+        TaskSpec.from_yaml(path)
+    message = str(caught.value)
+    assert message.startswith(f"{path}:{line}: "), message
+    assert key in message and "\n" not in message
+    # the same through the registry (a user task folder)
+    with pytest.raises(ConfigError, match=rf"bad\.yaml:{line}: "):
+        TaskRegistry([tmp_path])
+
+
+def test_a_loaded_task_records_its_file(tmp_path):
+    path = tmp_path / "mine.yaml"
+    path.write_text("name: mine\nloader: camer\nscorer: camer\nversion: 3\n")
+    spec = TaskSpec.from_yaml(path)
+    assert spec.source == str(path) and spec.version == "3"
+    assert "source" not in spec.to_dict()
+    assert TaskSpec.from_dict(spec.to_dict()).name == "mine"

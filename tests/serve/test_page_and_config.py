@@ -8,6 +8,7 @@ import re
 import threading
 import time
 from pathlib import Path
+from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
@@ -165,3 +166,59 @@ def test_finished_jobs_are_forgotten_beyond_keep(tmp_path) -> None:
     with pytest.raises(EmoreasonError, match="bad"):
         job.future.result(5)
     assert job.error == "x.mp4: bad" and not job.internal
+
+
+def _serve(monkeypatch, args: list[str]) -> tuple[Any, list[Any]]:
+    """Run ``emoreason serve ARGS`` with uvicorn replaced: (result, the configs it would serve)."""
+    import uvicorn
+
+    import emoreason.serve
+    from emoreason.cli.app import app
+
+    served: list[Any] = []
+    monkeypatch.setattr(uvicorn, "run", lambda app, **kw: None)
+    monkeypatch.setattr(emoreason.serve, "create_app", served.append)
+    return CliRunner().invoke(app, ["serve", *args]), served
+
+
+def test_a_serve_config_file_with_flags_on_top(monkeypatch, tmp_path: Path) -> None:
+    path = tmp_path / "serve.yaml"
+    path.write_text("port: 8200\nqueue_size: 2\nlang: zh\nwarm: false\n")
+    result, served = _serve(monkeypatch, ["--config", str(path), "--queue-size", "5"])
+    assert result.exit_code == 0, result.output
+    config = served[-1]
+    assert (config.port, config.lang, config.warm) == (8200, "zh", False)  # from the file
+    assert config.queue_size == 5  # a flag given beats the file
+    assert config.backend == "rules" and config.max_upload_bytes == 200 * 1024 * 1024  # defaults
+    assert "http://127.0.0.1:8200/" in result.output
+
+
+@pytest.mark.parametrize(
+    ("text", "line", "key"),
+    [
+        ("port: 8200\n\nqueue_sise: 2\n", 3, "queue_sise"),
+        ("lang: en\nport: 99999\n", 2, "port"),
+        ("host: 127.0.0.1\nwarm: sometimes\n", 2, "warm"),
+        ("backend: rulez\n", 1, "backend"),
+        ("max_clip_seconds: [1]\n", 1, "max_clip_seconds"),
+    ],
+)
+def test_a_bad_serve_config_names_file_line_and_key(monkeypatch, tmp_path, text, line, key):
+    path = tmp_path / "serve.yaml"
+    path.write_text(text)
+    with pytest.raises(ConfigError) as caught:
+        ServeConfig.from_yaml(path)
+    message = str(caught.value)
+    assert message.startswith(f"{path}:{line}: ") and key in message and "\n" not in message
+    result, served = _serve(monkeypatch, ["--config", str(path)])
+    assert result.exit_code != 0 and not served
+    assert f"serve.yaml:{line}:" in result.output and key in result.output
+    assert "Traceback" not in result.output
+
+
+def test_serve_choices_are_listed_and_checked(monkeypatch) -> None:
+    result, served = _serve(monkeypatch, ["--backend", "rulez"])
+    assert result.exit_code == 2 and not served
+    assert "rules" in result.output and "transformers" in result.output
+    result, _ = _serve(monkeypatch, ["--lang", "fr"])
+    assert result.exit_code == 2 and "'en'" in result.output and "'zh'" in result.output

@@ -57,7 +57,7 @@ def test_from_yaml_and_unknown_keys(tmp_path):
     bad = tmp_path / "bad.yaml"
     bad.write_text("alpha: 0.3\nbeta: 1\n")
     with pytest.raises(
-        ConfigError, match=r"bad\.yaml: unknown key 'beta' for ARConfig; valid keys: \['alpha'"
+        ConfigError, match=r"bad\.yaml:2: unknown key 'beta' for ARConfig; valid keys: \['alpha'"
     ):
         ARConfig.from_yaml(bad)
 

@@ -8,21 +8,21 @@ user task with a built-in name replaces it. An unknown name is answered with the
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 from typing import Any
 
-import yaml
-
+from emoreason.config import ConfigLoading, check_scalar_types
 from emoreason.errors import ConfigError
 
 UNPARSEABLE_POLICIES: tuple[str, ...] = ("wrong", "drop")
 
 
 @dataclass
-class TaskSpec:
-    """One benchmark task.
+class TaskSpec(ConfigLoading):
+    """One benchmark task (a YAML file read by the shared config loading: a bad key or value is
+    an error naming the file, the key's line and the key).
 
     Identity: ``name``, ``version``, ``description``, ``citation``.
     Data: ``loader`` (a key of :data:`emoreason.evaluation.loaders.LOADERS`),
@@ -57,13 +57,22 @@ class TaskSpec:
         default=None,
         metadata={"help": "predictor used when neither predictions nor a backend is given"},
     )
-    source: str = field(default="", metadata={"help": "the YAML file (set when loaded)"})
+    source: str = field(
+        default="", metadata={"help": "the YAML file (set when loaded)", "set_by_loader": True}
+    )
 
     def __post_init__(self) -> None:
         from emoreason.evaluation.hooks import SCORERS
         from emoreason.evaluation.loaders import LOADERS
 
         self.version = str(self.version)
+        check_scalar_types(self)
+        for key in ("loader_options", "label_map"):
+            if not isinstance(getattr(self, key) or {}, dict):
+                raise ConfigError(f"task {self.name!r}: {key} must be a mapping")
+        if not isinstance(self.metrics, list) or not all(isinstance(m, str) for m in self.metrics):
+            raise ConfigError(f"task {self.name!r}: metrics must be a list of names")
+        self.loader_options = dict(self.loader_options or {})
         self.label_map = {str(k): str(v) for k, v in (self.label_map or {}).items()}
         if self.loader not in LOADERS:
             raise ConfigError(
@@ -100,27 +109,13 @@ class TaskSpec:
                 )
 
     @classmethod
-    def from_yaml(cls, path: str | Path, text: str | None = None) -> TaskSpec:
-        """Read one task YAML; unknown keys and missing required keys are ConfigErrors."""
-        if text is None:
-            try:
-                text = Path(path).read_text(encoding="utf-8")
-            except OSError as exc:
-                raise ConfigError(f"{path}: cannot read task file ({exc})") from exc
-        try:
-            data = yaml.safe_load(text)
-        except yaml.YAMLError as exc:
-            raise ConfigError(f"{path}: not valid YAML ({exc})") from exc
-        if not isinstance(data, dict):
-            raise ConfigError(f"{path}: a task file must be a mapping of keys")
-        known = {f.name for f in fields(cls)} - {"source"}
-        unknown = sorted(set(data) - known)
-        if unknown:
-            raise ConfigError(f"{path}: unknown key {unknown[0]!r}; valid keys: {sorted(known)}")
-        missing = [k for k in ("name", "loader", "scorer") if k not in data]
-        if missing:
-            raise ConfigError(f"{path}: missing required key {missing[0]!r}")
-        return cls(**data, source=str(path))
+    def from_yaml(
+        cls, path: str | Path, *, section: str | None = None, text: str | None = None
+    ) -> TaskSpec:
+        """Read one task YAML (``text``: its content, already read); ``source`` is ``path``."""
+        spec = super().from_yaml(path, section=section, text=text)
+        spec.source = str(path)
+        return spec
 
 
 def _builtin_files() -> list[tuple[str, str]]:
@@ -151,7 +146,7 @@ class TaskRegistry:
     def __init__(self, include_paths: Iterable[str | Path] = ()) -> None:
         self.tasks: dict[str, TaskSpec] = {}
         for source, text in _builtin_files():
-            spec = TaskSpec.from_yaml(source, text)
+            spec = TaskSpec.from_yaml(source, text=text)
             self.tasks[spec.name] = spec
         for path in _user_files(include_paths):
             spec = TaskSpec.from_yaml(path)

@@ -1,4 +1,6 @@
-"""Settings of ``emoreason serve``: one validated dataclass behind the CLI flags and the app."""
+"""Settings of ``emoreason serve``: one validated dataclass behind the CLI flags, the app and
+``--config serve.yaml`` (read by the shared config loading: a bad key or value is an error
+naming the file, the key's line and the key)."""
 
 from __future__ import annotations
 
@@ -6,14 +8,16 @@ import ipaddress
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from emoreason.config import ConfigLoading, check_scalar_types
 from emoreason.errors import ConfigError
+from emoreason.schema.languages import LANGUAGES
 
 #: Where the bundled example clips live in a source checkout (absent from an installed wheel).
 SOURCE_EXAMPLES = Path(__file__).resolve().parents[3] / "examples" / "clips"
 
 
 @dataclass
-class ServeConfig:
+class ServeConfig(ConfigLoading):
     """Server settings (the same object behind ``emoreason serve`` flags)."""
 
     host: str = field(default="127.0.0.1", metadata={"help": "bind address (loopback by default)"})
@@ -43,8 +47,18 @@ class ServeConfig:
     )
 
     def __post_init__(self) -> None:
-        if self.lang not in ("en", "zh"):
-            raise ConfigError(f"ServeConfig.lang must be 'en' or 'zh', got {self.lang!r}")
+        check_scalar_types(self)
+        if self.lang not in LANGUAGES:
+            raise ConfigError(
+                f"ServeConfig.lang must be one of {list(LANGUAGES)}, got {self.lang!r}"
+            )
+        from emoreason.reasoning.backends import BACKENDS
+
+        if self.backend not in BACKENDS:
+            raise ConfigError(
+                f"ServeConfig.backend {self.backend!r} is not known{BACKENDS.hint(self.backend)}; "
+                f"valid: {list(BACKENDS)}"
+            )
         if not 0 < self.port < 65536:
             raise ConfigError(f"ServeConfig.port must be in 1..65535, got {self.port}")
         if self.max_upload_bytes <= 0:

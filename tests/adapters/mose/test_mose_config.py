@@ -58,11 +58,11 @@ def test_yaml_loading(tmp_path: Path) -> None:
     path.write_text("r: 4\nbogus: 1\n")
     with pytest.raises(
         ConfigError,
-        match=r"mose\.yaml: unknown key 'bogus' for MoSEConfig; valid keys: \['r', 'alpha'",
+        match=r"mose\.yaml:2: unknown key 'bogus' for MoSEConfig; valid keys: \['r', 'alpha'",
     ):
         MoSEConfig.from_yaml(path)
     path.write_text("r: 0\n")
-    with pytest.raises(ConfigError, match=r"mose\.yaml: mose\.r"):
+    with pytest.raises(ConfigError, match=r"mose\.yaml:1: mose\.r"):
         MoSEConfig.from_yaml(path)
     with pytest.raises(ConfigError, match="config file not found"):
         MoSEConfig.from_yaml(tmp_path / "missing.yaml")
