@@ -214,3 +214,32 @@ def test_loader_reads_a_built_set(built):
     sample = {s.id: s for s in loaded.samples}["sarcasm__own"]
     assert (sample.subset, sample.label) == ("audio-aligned", "angry")
     assert Path(sample.media).is_file()
+
+
+def _silent_video(path: Path) -> Path:
+    with av.open(str(path), mode="w") as container:
+        stream = container.add_stream("mpeg4", rate=10)
+        stream.width, stream.height, stream.pix_fmt = 32, 32, "yuv420p"
+        for i in range(5):
+            frame = av.VideoFrame.from_ndarray(np.full((32, 32, 3), i * 40, np.uint8), "rgb24")
+            container.mux(stream.encode(frame))
+        container.mux(stream.encode(None))
+    return path
+
+
+def test_bad_sound_sources_are_media_errors_naming_the_file(tmp_path):
+    """The sound is read by perception's decoder (one decoding path): its errors, one line."""
+    from emoreason.errors import MediaError
+
+    garbage = tmp_path / "noise.mp4"
+    garbage.write_bytes(b"not a media file at all" * 40)
+    cases = [
+        (tmp_path / "absent.wav", "file not found"),
+        (garbage, "not a decodable video"),
+        (_silent_video(tmp_path / "mute.mp4"), "no audio stream"),
+    ]
+    for source, reason in cases:
+        with pytest.raises(MediaError) as caught:
+            recombine(CLIPS / "happy_consistent.mp4", source, tmp_path / "out.mp4", duration=0.5)
+        assert str(caught.value).startswith(f"{source}: ") and reason in str(caught.value)
+        assert not (tmp_path / "out.mp4").exists()

@@ -17,6 +17,7 @@ import av
 import numpy as np
 
 from emoreason.errors import MediaError
+from emoreason.perception.decode import decode_audio
 
 AAC_FRAME = 1024  # samples per AAC frame
 
@@ -62,23 +63,13 @@ def _video_frames(
 
 
 def _audio_samples(path: Path, sample_rate: int) -> np.ndarray:
-    """The first audio stream as mono float32 at ``sample_rate`` (importing perception would
-    load its models' packages; this is all the builder needs)."""
-    try:
-        container = av.open(str(path))
-    except (av.FFmpegError, OSError) as exc:
-        raise MediaError(f"cannot open audio ({exc})", path=str(path)) from None
-    with container:
-        if not container.streams.audio:
-            raise MediaError("no audio stream", path=str(path))
-        resampler = av.AudioResampler(format="flt", layout="mono", rate=sample_rate)
-        chunks = []
-        for frame in container.decode(container.streams.audio[0]):
-            chunks.extend(out.to_ndarray().reshape(-1) for out in resampler.resample(frame))
-        chunks.extend(out.to_ndarray().reshape(-1) for out in resampler.resample(None))
-    if not chunks:
+    """The first audio stream as mono float32 at ``sample_rate`` (perception's decoder)."""
+    track = decode_audio(path, sample_rate)
+    if track is None:
+        raise MediaError("no audio stream", path=str(path))
+    if not len(track.samples):
         raise MediaError("the audio stream decodes to nothing", path=str(path))
-    return np.clip(np.concatenate(chunks), -1.0, 1.0).astype(np.float32)
+    return track.samples
 
 
 def _fit_audio(samples: np.ndarray, n: int) -> tuple[np.ndarray, int, int]:
