@@ -14,12 +14,11 @@ from __future__ import annotations
 
 import threading
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import cv2
 import numpy as np
 
-from emoreason.errors import ModelNotFoundError
+from emoreason.assets.models import model_path
 from emoreason.perception import face_fusion as fusion
 from emoreason.perception.base import FrameExtractor, fmt_time
 from emoreason.perception.decode import FrameStats, SampledFrame, StreamFacts
@@ -92,9 +91,7 @@ class FaceExtractor(FrameExtractor):
             self._mesh = mp.solutions.face_mesh.FaceMesh(
                 static_image_mode=True, max_num_faces=1, refine_landmarks=True
             )
-            path = Path(self.config.fer_model) if self.config.fer_model else _shipped_fer()
-            if not path.exists():
-                raise ModelNotFoundError(f"{path}: expression model (.tflite) not found")
+            path = model_path("fer-7class", self.config.fer_model)
             self._fer = Interpreter(model_path=str(path), num_threads=1)
             self._fer.allocate_tensors()
 
@@ -357,9 +354,3 @@ def _pose_cues(v: dict[str, float | None]) -> list[Cue]:
             )
         )
     return cues
-
-
-def _shipped_fer() -> Path:
-    from emoreason.assets import fer_model_path
-
-    return fer_model_path()

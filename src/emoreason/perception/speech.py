@@ -32,7 +32,7 @@ from pathlib import Path
 
 import numpy as np
 
-from emoreason.errors import ModelNotFoundError
+from emoreason.assets.models import model_path
 from emoreason.perception.base import ClipSignal, Extractor, fmt_time
 from emoreason.perception.prosody import frame_dbfs
 from emoreason.perception.transcript_quality import SegmentStats, transcript_issues
@@ -95,15 +95,7 @@ class SpeechExtractor(Extractor):
             return self._model
 
     def _model_dir(self) -> Path:
-        if self.config.whisper_dir:
-            folder = Path(self.config.whisper_dir)
-        else:
-            from emoreason.assets import whisper_base_dir
-
-            folder = whisper_base_dir()
-        if not (folder / "model.bin").exists():
-            raise ModelNotFoundError(f"{folder}: no faster-whisper model.bin in this folder")
-        return folder
+        return model_path("whisper-base", self.config.whisper_dir)
 
     def _language(self) -> tuple[str | None, float | None]:
         if self.config.language:

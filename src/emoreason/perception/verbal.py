@@ -43,6 +43,7 @@ from pathlib import Path
 
 import numpy as np
 
+from emoreason.assets.models import load_once, model_path
 from emoreason.errors import ModelNotFoundError
 from emoreason.perception.base import ClipSignal, Extractor, fmt_time
 from emoreason.perception.hypotheses import asr_quality, verbal_hypothesis
@@ -134,11 +135,9 @@ class VerbalClassifier:
 
             from emoreason.perception.sentence_encoder import SentenceEncoder
 
-            folder = Path(self._minilm_dir) if self._minilm_dir else _shipped_minilm()
-            if not (folder / "config.json").exists():
-                raise ModelNotFoundError(f"{folder}: not a sentence-transformers model folder")
+            folder = model_path("all-minilm-l6-v2", self._minilm_dir)
             if self.model is None:
-                self.model = VerbalModel.load()
+                self.model = load_once("verbal-model", VerbalModel.load)
             if tuple(self.model.dense_names) != DENSE_NAMES:
                 raise ModelNotFoundError("verbal model: its feature names do not match this code")
             self._vader = SentimentIntensityAnalyzer()
@@ -361,9 +360,3 @@ def _cues(pieces, reading: TextReading, quality: float) -> list[Cue]:
         cues.append(Cue(name="asr_uncertain", value=round(quality, 3),
                         description="speech recognition is uncertain here: treat the words with caution"))  # fmt: skip
     return cues
-
-
-def _shipped_minilm() -> Path:
-    from emoreason.assets import minilm_dir
-
-    return minilm_dir()

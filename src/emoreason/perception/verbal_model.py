@@ -21,12 +21,12 @@ import json
 import math
 import zlib
 from dataclasses import dataclass
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
+from emoreason.assets.models import model_path
 from emoreason.errors import ModelNotFoundError
 from emoreason.schema import EMOTIONS
 
@@ -132,14 +132,10 @@ class VerbalModel:
     @classmethod
     def load(cls, path: str | Path | None = None) -> VerbalModel:
         """Read the shipped model (or ``path``); a missing or malformed file is one-line error."""
-        where = str(path) if path else f"emoreason/perception/models/{MODEL_FILE}"
+        path = model_path("verbal-model", path)
+        where = str(path)
         try:
-            if path is None:
-                folder = resources.files("emoreason.perception") / "models"
-                text = (folder / MODEL_FILE).read_text("utf-8")
-            else:
-                text = Path(path).read_text(encoding="utf-8")
-            data = json.loads(text)
+            data = json.loads(path.read_text(encoding="utf-8"))
         except (OSError, json.JSONDecodeError) as exc:
             raise ModelNotFoundError(f"{where}: cannot read the verbal model ({exc})") from exc
         if data.get("format") != FORMAT or data.get("labels") != list(EMOTIONS):

@@ -29,18 +29,16 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from functools import lru_cache
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
+from emoreason.assets.models import load_once, model_path
 from emoreason.perception.calibration import softmax_with_temperature
 from emoreason.perception.voice_features import Features, voice_feature_vector
 from emoreason.schema.labels import EMOTIONS
 
-MODEL_FILE = "voice_emodb.npz"
 #: Model class -> project label it counts as (bored is low-arousal, non-negative: neutral).
 CLASS_TO_PRODUCT: dict[str, str] = {
     "neutral": "neutral",
@@ -192,13 +190,9 @@ class VoiceModel:
     @classmethod
     def load(cls, path: str | Path | None = None) -> VoiceModel:
         """The shipped model (``path=None``) or a file written by :meth:`save`."""
-        if path is None:
-            with resources.as_file(
-                resources.files("emoreason.perception") / "models" / MODEL_FILE
-            ) as shipped:
-                return cls.load(shipped)
+        path = model_path("voice-model", path)
         try:
-            data = np.load(Path(path), allow_pickle=False)
+            data = np.load(path, allow_pickle=False)
         except (OSError, ValueError) as exc:
             raise ValueError(f"{path}: cannot read voice model ({exc})") from exc
         with data:
@@ -265,10 +259,9 @@ class VoiceModel:
         )  # fmt: skip
 
 
-@lru_cache(maxsize=1)
 def default_voice_model() -> VoiceModel:
     """The shipped voice model, loaded once on first use."""
-    return VoiceModel.load()
+    return load_once("voice-model", VoiceModel.load)
 
 
 #: Evidence features the acoustic extractor adds from the voice model.
