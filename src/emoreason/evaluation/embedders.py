@@ -28,9 +28,9 @@ from emoreason.registry import Registry
 
 
 def _minilm(store_dir: str | Path | None) -> Callable[[list[str]], Any]:
-    from emoreason.assets import minilm_dir
+    from emoreason.assets.models import model_path
 
-    return SentenceEmbedder(minilm_dir(), store_dir=store_dir)
+    return SentenceEmbedder(model_path("all-minilm-l6-v2"), store_dir=store_dir)
 
 
 def _static(store_dir: str | Path | None) -> Callable[[list[str]], Any]:
