@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import dataclasses
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
 import torch
 from torch import nn
 
+from emoreason.errors import InputError
 from emoreason.steering.attention import attention_reallocation, check_modality_ids
 from emoreason.steering.config import ARConfig
 from emoreason.steering.reallocation import AUDIO, TEXT, VISUAL
@@ -73,13 +75,21 @@ def generate_with_diagnosis(
     modality_ids: torch.Tensor,
     config: ARConfig,
     max_new_tokens: int = 16,
+    model_inputs: Mapping[str, Any] | None = None,
 ) -> GenerationDiagnosis:
-    """Greedy generation under :func:`attention_reallocation`, recording UAP."""
-    attention_mask = torch.ones_like(input_ids)
+    """Greedy generation under :func:`attention_reallocation`, recording UAP.
+
+    ``model_inputs`` are further keyword arguments of ``model.generate``: for a multimodal model
+    the rest of its processor output (``attention_mask``, ``input_features``,
+    ``feature_attention_mask``, ``pixel_values_videos``, ``video_grid_thw`` ...), so the audio
+    and visual keys hold the encoders' embeddings rather than bare placeholder tokens.
+    """
+    extra = {k: v for k, v in (model_inputs or {}).items() if k != "input_ids"}
+    extra.setdefault("attention_mask", torch.ones_like(input_ids))
     with attention_reallocation(model, config, modality_ids, record_uap=True) as state:
         output = model.generate(
             input_ids=input_ids,
-            attention_mask=attention_mask,
+            **extra,
             max_new_tokens=max_new_tokens,
             min_new_tokens=max_new_tokens,
             do_sample=False,
@@ -99,12 +109,29 @@ def diagnose_modality_bias(
     modality_ids: torch.Tensor,
     config: ARConfig,
     max_new_tokens: int = 16,
+    model_inputs: Mapping[str, Any] | None = None,
 ) -> ModalityBiasReport:
-    """UAP per layer and head without AR (``alpha = 0``) and with AR (``config``)."""
+    """UAP per layer and head without AR (``alpha = 0``) and with AR (``config``).
+
+    ``model_inputs``: the rest of a multimodal processor output (see
+    :func:`generate_with_diagnosis`); ``modality_ids`` then come from its placeholder positions
+    (``emoreason.adapters.mose.modality_ids_from_inputs``).
+    """
     modality_ids = check_modality_ids(modality_ids)
+    rows, length = modality_ids.shape
+    if length != input_ids.shape[-1] or rows not in (1, input_ids.shape[0]):
+        raise InputError(
+            f"modality ids {tuple(modality_ids.shape)} do not match input_ids "
+            f"{tuple(input_ids.shape)}",
+            field="modality_ids",
+        )
     baseline = dataclasses.replace(config, alpha=0.0)
-    before = generate_with_diagnosis(model, input_ids, modality_ids, baseline, max_new_tokens)
-    after = generate_with_diagnosis(model, input_ids, modality_ids, config, max_new_tokens)
+    before = generate_with_diagnosis(
+        model, input_ids, modality_ids, baseline, max_new_tokens, model_inputs
+    )
+    after = generate_with_diagnosis(
+        model, input_ids, modality_ids, config, max_new_tokens, model_inputs
+    )
     counts = {
         name: int((modality_ids[0] == value).sum())
         for name, value in (("text", TEXT), ("audio", AUDIO), ("visual", VISUAL))

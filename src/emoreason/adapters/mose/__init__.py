@@ -27,7 +27,9 @@ from emoreason.adapters.mose.router import (
     VISUAL,
     RegularizedGate,
     TokenRouting,
+    modality_ids_from_inputs,
     modality_ids_from_tokens,
+    placeholder_token_ids,
 )
 
 __all__ = [
@@ -45,10 +47,12 @@ __all__ = [
     "load_mose",
     "merge_mose",
     "modality_ids",
+    "modality_ids_from_inputs",
     "modality_ids_from_tokens",
     "mose_disabled",
     "mose_layers",
     "mose_state_dict",
+    "placeholder_token_ids",
     "save_mose",
     "trainable_parameter_report",
     "unmerge_mose",

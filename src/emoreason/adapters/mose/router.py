@@ -27,13 +27,14 @@ prompt did; without such a prompt call λ is computed from the current tokens.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 import torch
 from torch import nn
 
-from emoreason.errors import InputError
+from emoreason.errors import ConfigError, InputError
 
 TEXT, AUDIO, VISUAL = 0, 1, 2
 MODALITY_IDS = {TEXT: "text", AUDIO: "audio", VISUAL: "visual"}
@@ -194,13 +195,78 @@ def modality_ids_from_tokens(
     """Modality ids (batch, seq) from placeholder tokens: visual ids -> 2, audio ids -> 1, else 0.
 
     For a Qwen2.5-Omni thinker: ``visual_token_ids=(cfg.image_token_id, cfg.video_token_id)``,
-    ``audio_token_ids=(cfg.audio_token_id,)``.
+    ``audio_token_ids=(cfg.audio_token_id,)``; :func:`modality_ids_from_inputs` reads them from
+    the config and checks them against a processor output.
     """
     ids = torch.full_like(input_ids, TEXT, dtype=torch.long)
     for token in audio_token_ids:
         ids[input_ids == token] = AUDIO
     for token in visual_token_ids:
         ids[input_ids == token] = VISUAL
+    return ids
+
+
+#: Processor outputs that carry media features, and the modality their placeholders must have.
+MEDIA_FEATURE_KEYS: dict[str, int] = {
+    "input_features": AUDIO,
+    "pixel_values_videos": VISUAL,
+    "pixel_values": VISUAL,
+}
+
+
+def placeholder_token_ids(config: Any) -> tuple[tuple[int, ...], tuple[int, ...]]:
+    """``(visual ids, audio ids)``: the media placeholder token ids a multimodal config names.
+
+    Reads ``image_token_id``/``video_token_id`` (visual) and ``audio_token_id`` (audio), or their
+    ``*_token_index`` spellings, from the config itself or from its ``thinker_config`` (a full
+    Qwen2.5-Omni config). A text-only config gives ``((), ())``.
+    """
+    source = getattr(config, "thinker_config", None) or config
+
+    def named(*kinds: str) -> tuple[int, ...]:
+        found: list[int] = []
+        for kind in kinds:
+            for attr in (f"{kind}_token_id", f"{kind}_token_index"):
+                value = getattr(source, attr, None)
+                if isinstance(value, int) and not isinstance(value, bool) and value >= 0:
+                    found.append(value)
+                    break
+        return tuple(dict.fromkeys(found))
+
+    return named("image", "video"), named("audio")
+
+
+def modality_ids_from_inputs(inputs: Mapping[str, Any], config: Any) -> torch.Tensor:
+    """Modality ids (batch, seq) of a processor output for a multimodal model.
+
+    ``inputs`` is what the model's processor returns (``input_ids`` with every media placeholder
+    expanded to one token per encoder output, plus ``input_features``, ``pixel_values_videos``
+    ...); ``config`` is the model's config (e.g. ``thinker.config``). Audio placeholder positions
+    get 1, image/video positions 2, everything else 0. Raises InputError when the output carries
+    features of a modality whose placeholder never occurs in ``input_ids`` (a tokenizer and config
+    that disagree on the placeholder ids), and ConfigError for a config naming no placeholder.
+    """
+    input_ids = inputs.get("input_ids") if hasattr(inputs, "get") else None
+    if not isinstance(input_ids, torch.Tensor) or input_ids.dim() != 2:
+        raise InputError(
+            "expected a processor output with input_ids (batch, seq)", field="input_ids"
+        )
+    visual, audio = placeholder_token_ids(config)
+    if not visual and not audio:
+        raise ConfigError(
+            f"{type(config).__name__} names no image/video/audio placeholder token id; "
+            "valid: the config of a multimodal model (e.g. a Qwen2.5-Omni thinker)"
+        )
+    ids = modality_ids_from_tokens(input_ids, visual_token_ids=visual, audio_token_ids=audio)
+    for key, modality in MEDIA_FEATURE_KEYS.items():
+        if inputs.get(key) is not None and not bool((ids == modality).any()):
+            expected = audio if modality == AUDIO else visual
+            raise InputError(
+                f"the inputs carry {key} but input_ids hold none of the model's "
+                f"{MODALITY_IDS[modality]} placeholder ids {list(expected)}; the processor and "
+                "the model config disagree",
+                field="input_ids",
+            )
     return ids
 
 
