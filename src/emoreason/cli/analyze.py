@@ -91,10 +91,20 @@ def show_result(result: Any) -> None:
         )
     print_table(table)
     titles = _TITLES.get(result.language, _TITLES["en"])
+    quality = result.quality
+    filled = set(quality.filled_from_rules) if quality is not None else set()
+    flagged = set(quality.dimensions_with_problems()) - filled if quality is not None else set()
     for title, dim in zip(titles, SABER_DIMENSIONS, strict=True):
         text = result.saber.dimension(dim)
         body = Text(text) if text else Text("(missing)", style="dim")
-        console.print(f"[bold cyan]{title}[/bold cyan]  [dim]{dim}[/dim]")
+        mark = (
+            "  [magenta](from the rules reasoner)[/magenta]"
+            if dim in filled
+            else "  [yellow](see the warning)[/yellow]"
+            if dim in flagged and text
+            else ""
+        )
+        console.print(f"[bold cyan]{title}[/bold cyan]  [dim]{dim}[/dim]{mark}")
         console.print(Padding(body, (0, 0, 0, 2)), soft_wrap=False)
     timings = ", ".join(
         f"{k} {result.timings[k]:.2f}s"
@@ -102,6 +112,34 @@ def show_result(result: Any) -> None:
         if k in result.timings
     )
     console.print(f"[dim]backend {escape(result.backend)} · {escape(timings)}[/dim]")
+
+
+def quality_warning(result: Any) -> str | None:
+    """A warning (rich markup) naming the problems of a model's answer; None when it has none
+    or when no model answered (rules backend)."""
+    from emoreason.reasoning.answer_quality import summary
+
+    quality = getattr(result, "quality", None)
+    if quality is None or quality.ok:
+        return None
+    head = (
+        f"[bold yellow]warning:[/bold yellow] the model's answer is degenerate "
+        f"(quality {quality.score:.2f}); do not read it as an analysis"
+        if quality.degenerate
+        else f"[yellow]warning:[/yellow] the model's answer has problems (quality "
+        f"{quality.score:.2f})"
+    )
+    lines = [f"{head}: {escape(summary(quality))}"]
+    if quality.filled_from_rules:
+        lines.append(
+            "  filled from the rules reasoner: " + escape(", ".join(quality.filled_from_rules))
+        )
+    elif any(p.dimension for p in quality.problems):
+        lines.append(
+            "  --fill-from-rules fills such dimensions from the rules reasoner (marked as such); "
+            "a stronger model gives real reasoning (see the README: backends)"
+        )
+    return "\n".join(lines)
 
 
 @handle_errors
@@ -146,6 +184,12 @@ def analyze_command(
     no_evidence: bool = typer.Option(
         False, "--no-evidence", help="Leave the raw evidence out of the output rows."
     ),
+    fill_from_rules: bool = typer.Option(
+        False,
+        "--fill-from-rules",
+        help="Replace a model answer's empty, looping or copied dimensions with the rules "
+        "reasoner's text (listed in quality.filled_from_rules).",
+    ),
 ) -> None:
     """Analyse clips: what the person feels, why, and whether face, voice and words agree.
 
@@ -170,7 +214,13 @@ def analyze_command(
     if resume and output is not None and output.is_file():
         _say_unreadable_lines(output)
     analyzer = Analyzer(
-        backend, lang, model=model, base_url=base_url, fps=fps, include_evidence=not no_evidence
+        backend,
+        lang,
+        model=model,
+        base_url=base_url,
+        fps=fps,
+        include_evidence=not no_evidence,
+        fill_from_rules=fill_from_rules,
     )
     if len(jobs) == 1 and output is None:
         status = err_console.status(
@@ -183,6 +233,9 @@ def analyze_command(
             raise typer.Exit(1)
         result = summary.results[0]
         print_json(result) if as_json else show_result(result)
+        warning = quality_warning(result)
+        if warning:
+            err_console.print(warning)
     else:
         with native_stderr_silenced():
             summary = _run_with_progress(
@@ -207,6 +260,7 @@ def analyze_command(
 def _run_with_progress(jobs, analyzer, output, as_json, **batch_options: bool) -> Any:
     from emoreason.pipeline.batch import run_batch
 
+    flagged: list[str] = []
     with progress_bar() as progress:
         task = progress.add_task("analysing", total=len(jobs))
 
@@ -217,9 +271,15 @@ def _run_with_progress(jobs, analyzer, output, as_json, **batch_options: bool) -
                 progress.console.print(f"[red]fail[/red] {escape(job.id)}: {escape(row.error)}")
             else:
                 c = row.consistency
+                quality = row.quality
+                note = ""
+                if quality is not None and not quality.ok:
+                    flagged.append(job.id)
+                    word = "degenerate answer" if quality.degenerate else "answer problems"
+                    note = f"  [yellow]{word} (quality {quality.score:.2f})[/yellow]"
                 progress.console.print(
                     f"[green]ok[/green]   {escape(job.id)}: {_label(row.emotion)} "
-                    f"({c.verdict.value}{', ' + c.pattern if c.pattern else ''})"
+                    f"({c.verdict.value}{', ' + c.pattern if c.pattern else ''}){note}"
                 )
             if as_json and row is not None and output is None:
                 console.print(row.model_dump_json(), markup=False, highlight=False)
@@ -237,6 +297,12 @@ def _run_with_progress(jobs, analyzer, output, as_json, **batch_options: bool) -
         f"{summary.ok} ok, {summary.failed} failed, {summary.skipped} skipped "
         f"in {summary.seconds:.1f}s{escape(where)}"
     )
+    if flagged:
+        err_console.print(
+            f"[yellow]warning:[/yellow] {len(flagged)} model answer(s) with quality problems "
+            f"({escape(', '.join(flagged[:5]))}{', ...' if len(flagged) > 5 else ''}); "
+            "each row's quality field names them"
+        )
     return summary
 
 

@@ -38,7 +38,9 @@ class Analyzer:
 
     ``perceiver`` may be given (tests, a custom perception stage); otherwise
     ``emoreason.perception.Perceiver(PerceptionConfig(fps=fps, **perception_options))`` is built
-    on first use.
+    on first use. ``fill_from_rules``: a model answer's empty, looping or copied dimensions are
+    replaced by the rules reasoner's text and listed in ``quality.filled_from_rules``
+    (:func:`~emoreason.reasoning.rules_fill.fill_from_rules`).
     """
 
     def __init__(
@@ -53,6 +55,7 @@ class Analyzer:
         perception_options: dict[str, Any] | None = None,
         perceiver: EvidenceSource | None = None,
         include_evidence: bool = True,
+        fill_from_rules: bool = False,
     ) -> None:
         if lang not in LANGUAGES:
             raise ConfigError(f"unknown language {lang!r}; expected one of {list(LANGUAGES)}")
@@ -63,6 +66,7 @@ class Analyzer:
             else create_backend(backend, model=model, base_url=base_url, options=backend_options)
         )
         self.include_evidence = include_evidence
+        self.fill_from_rules = fill_from_rules
         self._perceiver = perceiver
         self._perception_options = dict(perception_options or {})
         if fps is not None:
@@ -87,6 +91,10 @@ class Analyzer:
         evidence = self.perceiver.perceive(path)
         perceived = time.perf_counter()
         result = self.backend.reason(evidence, self.lang)
+        if self.fill_from_rules:
+            from emoreason.reasoning.rules_fill import fill_from_rules
+
+            result = fill_from_rules(result, evidence, self.lang)
         done = time.perf_counter()
         timings = {
             **result.timings,
@@ -129,7 +137,8 @@ def analyze(
     """Analyse one clip and return the typed :class:`~emoreason.schema.result.AnalysisResult`.
 
     Keyword arguments go to :class:`Analyzer` (``model``, ``base_url``, ``fps``,
-    ``backend_options``, ``perception_options``, ``include_evidence``, ``clip_id``). Repeated
+    ``backend_options``, ``perception_options``, ``include_evidence``, ``fill_from_rules``,
+    ``clip_id``). Repeated
     calls with the same settings reuse the loaded models (the last setting stays warm).
     """
     clip_id = kw.pop("clip_id", None)

@@ -8,10 +8,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from emoreason.prompts import sed_prompt
 from emoreason.provenance import config_dict, make_provenance
+from emoreason.reasoning.answer_quality import assess_answer
 from emoreason.reasoning.consistency import ConsistencyConfig, analyze_consistency, fuse
 from emoreason.reasoning.parser import label_from_text, parse_saber
 from emoreason.schema.evidence import HYPOTHESIS_MODALITIES, Evidence
+from emoreason.schema.quality import AnswerQuality
 from emoreason.schema.result import AnalysisResult, Consistency
 from emoreason.schema.saber import SaberRecord
 
@@ -35,6 +38,7 @@ def build_result(
     missing: list[str] | None = None,
     timings: dict[str, float] | None = None,
     consistency_config: ConsistencyConfig | None = None,
+    quality: AnswerQuality | None = None,
 ) -> AnalysisResult:
     """The result of one clip; its provenance is the evidence's (version, model digests,
     perception settings; made now when the evidence has none) plus ``consistency_config``."""
@@ -58,6 +62,7 @@ def build_result(
         timings={**evidence.timings, **(timings or {})},
         missing=list(missing if missing is not None else record.missing_dimensions()),
         provenance=provenance,
+        quality=quality,
     )
 
 
@@ -70,15 +75,20 @@ def result_from_text(
     model: str | None,
     consistency_config: ConsistencyConfig | None = None,
     timings: dict[str, float] | None = None,
+    prompt: str | None = None,
 ) -> AnalysisResult:
     """An AnalysisResult from a model's free text: parsed record + evidence-based consistency.
 
     The final label is the one the model's ``sentiment_analysis`` concludes with
     (:func:`~emoreason.reasoning.parser.label_from_text`), else the consistency resolution.
-    Dimensions the model did not produce are left empty and listed in ``missing``.
+    Dimensions the model did not produce are left empty and listed in ``missing``; the answer's
+    problems (empty dimensions, loops, copied input, ignored evidence, labels outside the set)
+    are named in ``quality`` (:func:`~emoreason.reasoning.answer_quality.assess_answer`; the
+    instruction the model was given is ``prompt``, by default the SED prompt in ``lang``).
     """
     cfg = consistency_config or ConsistencyConfig()
     parsed = parse_saber(text)
+    instruction = prompt if prompt is not None else sed_prompt(lang)  # type: ignore[arg-type]
     hypotheses = {m: evidence.hypothesis(m) for m in HYPOTHESIS_MODALITIES}
     consistency = analyze_consistency(hypotheses, lang=lang, config=cfg)  # type: ignore[arg-type]
     fused, _ = fuse(hypotheses, HYPOTHESIS_MODALITIES, cfg)
@@ -100,4 +110,5 @@ def result_from_text(
         missing=parsed.missing,
         timings=timings,
         consistency_config=cfg,
+        quality=assess_answer(text, parsed, evidence, prompt=instruction, lang=lang),
     )

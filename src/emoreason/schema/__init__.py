@@ -17,6 +17,7 @@ from emoreason.schema.evidence import (
 from emoreason.schema.labels import EMOTION_ZH, EMOTIONS, VALENCE, Emotion, normalize_distribution
 from emoreason.schema.languages import LANGUAGES, Language
 from emoreason.schema.provenance import Provenance
+from emoreason.schema.quality import PROBLEM_KINDS, AnswerProblem, AnswerQuality
 from emoreason.schema.result import (
     SCHEMA_VERSION,
     AnalysisResult,
@@ -32,11 +33,14 @@ __all__ = [
     "EVIDENCE_MODALITIES",
     "HYPOTHESIS_MODALITIES",
     "LANGUAGES",
+    "PROBLEM_KINDS",
     "SABER_DIMENSIONS",
     "SCHEMA_VERSION",
     "SIDES",
     "VALENCE",
     "AnalysisResult",
+    "AnswerProblem",
+    "AnswerQuality",
     "AudioDesc",
     "ClipInfo",
     "Consistency",

@@ -16,6 +16,7 @@ from pydantic import BaseModel, ConfigDict, Field, computed_field, model_validat
 from emoreason.schema.evidence import EmotionHypothesis, Evidence
 from emoreason.schema.languages import Language
 from emoreason.schema.provenance import Provenance
+from emoreason.schema.quality import AnswerQuality
 from emoreason.schema.saber import SaberRecord
 
 SCHEMA_VERSION = "1.0"
@@ -106,6 +107,10 @@ class AnalysisResult(BaseModel):
     model: str | None = None
     timings: dict[str, float] = Field(default_factory=dict)
     missing: list[str] = Field(default_factory=list, description="SABER dimensions not produced")
+    quality: AnswerQuality | None = Field(
+        default=None,
+        description="the check of a model's answer (problems, score); None for the rules backend",
+    )
     provenance: Provenance | None = Field(
         default=None,
         description="emoreason version, model digests, perception and consistency settings",
