@@ -1,4 +1,8 @@
-"""``emoreason convert SRC DST --to jsonl|folder|swift``: SABER folder <-> JSONL <-> ms-swift."""
+"""``emoreason convert SRC DST --to jsonl|folder|swift``: SABER folder <-> JSONL <-> ms-swift.
+
+ms-swift rows follow the one media convention of :mod:`emoreason.formats.swift` (the clip in
+``videos``, its audio track in ``audios`` as a separate stream, none for a clip without one).
+"""
 
 from __future__ import annotations
 
@@ -10,7 +14,8 @@ from rich.markup import escape
 
 from emoreason.cli.output import console, err_console, handle_errors
 from emoreason.formats.saber_io import ItemOutcome
-from emoreason.schema.saber import SaberRecord
+from emoreason.schema.evidence import ClipInfo
+from emoreason.schema.saber import SaberItem, SaberRecord
 
 
 class Target(StrEnum):
@@ -48,6 +53,7 @@ def convert_command(
     from emoreason.formats.swift import saber_to_swift
 
     items = []
+    clips: dict[str, ClipInfo] = {}  # what analysis results know about their clip's streams
     skipped = 0
     regenerated = 0
     for outcome in iter_items(source, media_dir=media_dir):
@@ -61,6 +67,8 @@ def convert_command(
                 item = item.model_copy(update={"saber": answer_in(outcome, lang.value)})
                 regenerated += 1
             items.append(item)
+            if outcome.result is not None and outcome.result.evidence is not None:
+                clips[item.id] = outcome.result.evidence.clip
         except InputError as error:
             if not keep_going:
                 raise
@@ -79,7 +87,8 @@ def convert_command(
     else:
         rows = []
         for item in items:
-            row = saber_to_swift(item.saber, video=item.video, audio=item.audio, lang=lang.value)
+            video, audio = swift_media(item, clips.get(item.id))
+            row = saber_to_swift(item.saber, video=video, audio=audio, lang=lang.value)
             rows.append({**row.to_json(), "id": item.id})
         count = write_jsonl(destination, rows)
     console.print(
@@ -91,6 +100,20 @@ def convert_command(
         )
         + (f", skipped {skipped} bad" if skipped else "")
     )
+
+
+def swift_media(item: SaberItem, clip: ClipInfo | None) -> tuple[str | None, str | None]:
+    """The (video, audio) an ms-swift row names for ``item``, in the one media convention
+    (:mod:`emoreason.formats.swift`): the clip's own audio track as a separate stream, none for a
+    clip without one. ``clip``: the stream facts of an analysis result; without them the video
+    file's container is read."""
+    from emoreason.training.swift_media import row_media
+
+    if clip is None:
+        return row_media(item.video, item.audio)
+    if not clip.has_video:
+        return row_media(None, item.audio or item.video)
+    return row_media(item.video, item.audio, video_has_audio=clip.has_audio)
 
 
 def record_language(record: SaberRecord) -> str:

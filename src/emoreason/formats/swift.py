@@ -1,14 +1,25 @@
-"""Conversion between SABER records and ms-swift JSONL rows.
+"""Conversion between SABER records and ms-swift JSONL rows, in one media convention.
 
 ms-swift rows: ``{"messages": [{"role": "user", "content": "<video><audio>PROMPT"},
 {"role": "assistant", "content": "<SABER JSON>"}], "videos": [...], "audios": [...]}``;
 preference (DPO) rows add ``"rejected_response": "..."``. The ``<video>``/``<audio>`` tags mark
 where ms-swift inserts the media.
+
+The media convention (SABER-LLM's: its ms-swift inference script feeds ``videos: [clip.mp4]``
+and ``audios: [audio]`` as two streams, with ``USE_AUDIO_IN_VIDEO`` left off): one clip per
+row; the clip goes in ``videos``, its sound in ``audios`` as a separate stream (a separate file,
+or the clip itself, whose audio track swift reads); the user message starts with ``<video>``
+then ``<audio>`` for the media the row has, which is where ms-swift would put the tags of a
+row that has none. A clip without an audio track has ``audios: []`` and ``<video>`` only; an
+audio-only clip ``videos: []`` and ``<audio>`` only. ``USE_AUDIO_IN_VIDEO`` must stay off:
+under it swift takes the audio from the video a second time (and fails on a video without an
+audio track). :data:`SWIFT_ENV` holds the settings a swift run needs; docs/ms-swift.md says why.
 """
 
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -46,8 +57,57 @@ def saber_to_text(record: SaberRecord) -> str:
     return json.dumps(record.model_dump(), ensure_ascii=False)
 
 
+#: Environment of a ``swift sft|rlhf|infer`` run on these rows (Qwen2.5-Omni): SABER-LLM's
+#: inference caps (video pixels, frames, image pixels, no spoken answer), audio as its own stream,
+#: and an audio loader that reads the audio track of an mp4 without ffmpeg.
+SWIFT_ENV: dict[str, str] = {
+    "USE_AUDIO_IN_VIDEO": "false",
+    "SWIFT_AUDIO_LOAD_BACKEND": "soundfile_pyav",
+    "VIDEO_MAX_PIXELS": "50176",
+    "FPS_MAX_FRAMES": "40",
+    "MAX_PIXELS": "1003520",
+    "ENABLE_AUDIO_OUTPUT": "0",
+}
+_LEADING_TAGS = re.compile(r"^(?:<video>|<audio>|<image>)*")
+
+
 def media_tags(has_video: bool, has_audio: bool) -> str:
+    """The tags that open a row's user message: ``<video>`` then ``<audio>``, for what it has."""
     return ("<video>" if has_video else "") + ("<audio>" if has_audio else "")
+
+
+def row_audio(video: str | None, audio: str | None, video_has_audio: bool | None) -> str | None:
+    """What a row names in ``audios`` under the convention: the separate audio file when there is
+    one, else the clip itself when it has an audio track, else nothing (``video_has_audio``
+    False, or None: not known)."""
+    if audio:
+        return audio
+    return video if video and video_has_audio else None
+
+
+def convention_problems(row: SwiftRow) -> list[str]:
+    """Where ``row`` departs from the media convention (module docstring); [] when it follows it."""
+    problems: list[str] = []
+    if len(row.videos) > 1 or len(row.audios) > 1:
+        problems.append(
+            f"one clip per row: got {len(row.videos)} video(s) and {len(row.audios)} audio(s)"
+        )
+    users = [m for m in row.messages if m.role == "user"]
+    if not users:
+        return [*problems, "no user message"]
+    expected = media_tags(bool(row.videos), bool(row.audios))
+    first = users[0].content
+    leading = _LEADING_TAGS.match(first)
+    if leading is None or leading.group(0) != expected:
+        problems.append(
+            f"the user message should start with {expected or 'no media tag'!r}, "
+            f"got {(leading.group(0) if leading else '') or 'none'!r}"
+        )
+    for tag in ("<video>", "<audio>"):
+        count = sum(m.content.count(tag) for m in row.messages)
+        if count != expected.count(tag):
+            problems.append(f"{tag} appears {count} time(s); expected {expected.count(tag)}")
+    return problems
 
 
 def saber_to_swift(

@@ -31,8 +31,8 @@ from emoreason.training.sources import (
     flip_conclusion,
     localize,
     read_sources,
-    resolve_media,
 )
+from emoreason.training.swift_media import row_media
 
 PAIR_KINDS: tuple[str, ...] = ("ablation", "hallucination", "label_flip")
 #: Dimensions a hallucinated response may take from another clip (perception, not reasoning).
@@ -111,8 +111,9 @@ def pair_row(
     index: int,
     media_root: str | Path | None,
 ) -> dict[str, Any]:
-    video = str(resolve_media(source.video, media_root)) if source.video else None
-    audio = str(resolve_media(source.audio, media_root)) if source.audio else None
+    video, audio = row_media(
+        source.video, source.audio, video_has_audio=source.video_has_audio, media_root=media_root
+    )
     row = saber_to_swift(
         source.saber,
         video=video,

@@ -1,7 +1,9 @@
 """``build-sft``: SED instruction rows (ms-swift / TRL ready) from analyses or SABER records.
 
 Each row is ``saber_to_swift``'s output: the SED prompt in the row's language (with the
-``<video>``/``<audio>`` tags of the media it has) and the SABER JSON as the assistant target, in
+``<video>``/``<audio>`` tags of the media it has, in the media convention of
+:mod:`emoreason.formats.swift`: the clip in ``videos``, its audio track as a separate stream in
+``audios``, none for a clip without one) and the SABER JSON as the assistant target, in
 SED order scene -> audio (speech content, acoustic features) -> face -> body -> reasoning.
 Beside the ms-swift keys each row carries ``id``, ``lang`` and ``emotion``.
 """
@@ -21,16 +23,17 @@ from emoreason.training.sources import (
     localize,
     media_missing,
     read_sources,
-    resolve_media,
 )
+from emoreason.training.swift_media import row_media
 
 MissingMedia = Literal["error", "skip"]
 
 
 def sft_row(source: TrainingSource, media_root: str | Path | None = None) -> dict[str, Any]:
     """One ms-swift SFT row for a localized source."""
-    video = str(resolve_media(source.video, media_root)) if source.video else None
-    audio = str(resolve_media(source.audio, media_root)) if source.audio else None
+    video, audio = row_media(
+        source.video, source.audio, video_has_audio=source.video_has_audio, media_root=media_root
+    )
     row = saber_to_swift(source.saber, video=video, audio=audio, lang=source.lang).to_json()  # type: ignore[arg-type]
     row.update({"id": f"{source.id}:{source.lang}", "lang": source.lang, "emotion": source.emotion})
     return row

@@ -76,6 +76,8 @@ class TrainingSource:
     conflict: float = 0.0
     evidence: Evidence | None = None
     emotion_scores: dict[str, float] = field(default_factory=dict)
+    #: whether ``video`` has an audio track (from the evidence); None: not known, read the file
+    video_has_audio: bool | None = None
 
 
 def read_sources(path: str | Path, report: BuildReport) -> list[AnalysisResult | TrainingSource]:
@@ -165,7 +167,7 @@ def localize(
             report.skip(f"no_text_in_{lang}")
             return None
         result = rules_reasoner().reason(result.evidence, lang)
-    has_video = has_audio = True
+    has_video, has_audio = True, None  # without evidence: a video whose audio track is unknown
     if item.evidence is not None:
         has_video, has_audio = item.evidence.clip.has_video, item.evidence.clip.has_audio
     return TrainingSource(
@@ -178,6 +180,7 @@ def localize(
         conflict=1.0 - float(item.consistency.agreement),
         evidence=item.evidence,
         emotion_scores=dict(result.emotion_scores),
+        video_has_audio=has_audio if has_video else None,
     )
 
 
