@@ -10,6 +10,7 @@ from emoreason.errors import ConfigError, ModelNotFoundError
 from emoreason.prompts import sed_prompt
 from emoreason.reasoning import create_backend
 from emoreason.reasoning.transformers_backend import TransformersConfig, TransformersReasoner
+from emoreason.schema.model_input import ModelInput
 from synthetic_evidence import make_evidence
 
 
@@ -64,6 +65,11 @@ def test_tiny_model_runs_end_to_end(tiny_model_dir):
     }
     # the consistency verdict still comes from the evidence
     assert result.consistency.pattern == "masking"
+    # a text model gets the evidence as text, and the result says so
+    assert (
+        result.model_input.media == "text" and result.model_input.text_reason == "text-only model"
+    )
+    assert result.model_input.text_tokens > 0
     assert "reasoning" in result.timings
 
 
@@ -86,10 +92,16 @@ def test_model_output_goes_through_the_parser(tiny_model_dir, monkeypatch):
         "sentiment_analysis": "Sarcastic: the final emotion is angry.",
     }
     monkeypatch.setattr(
-        reasoner, "generate", lambda ev, lang="en": "```json\n" + json.dumps(answer) + "\n```"
+        reasoner,
+        "generate_with_input",
+        lambda ev, lang="en": (
+            "```json\n" + json.dumps(answer) + "\n```",
+            ModelInput(media="text", text_reason="test", text_tokens=5),
+        ),
     )
     result = reasoner.reason(make_evidence("sarcasm"))
     assert result.missing == [] and result.emotion == "angry"
+    assert result.model_input == ModelInput(media="text", text_reason="test", text_tokens=5)
     assert result.saber.audio_desc.acoustic_feat == "loud"
 
 

@@ -112,6 +112,8 @@ def show_result(result: Any) -> None:
         if k in result.timings
     )
     console.print(f"[dim]backend {escape(result.backend)} · {escape(timings)}[/dim]")
+    if (line := model_input_line(result)) is not None:
+        console.print(f"[dim]{escape(line)}[/dim]")
 
 
 def quality_warning(result: Any) -> str | None:
@@ -140,6 +142,50 @@ def quality_warning(result: Any) -> str | None:
             "a stronger model gives real reasoning (see the README: backends)"
         )
     return "\n".join(lines)
+
+
+def model_options(
+    backend: str,
+    *,
+    device: str | None,
+    dtype: str | None,
+    text_only: bool,
+    max_new_tokens: int | None,
+) -> dict[str, Any]:
+    """The transformers backend's options from the CLI flags (a flag given to another backend is
+    a usage error)."""
+    given = {
+        "--device": ("device", device),
+        "--dtype": ("dtype", dtype),
+        "--text-only": ("send_media", False if text_only else None),
+        "--max-new-tokens": ("max_new_tokens", max_new_tokens),
+    }
+    options = {key: value for key, value in given.values() if value is not None}
+    if options and backend != "transformers":
+        flag = next(flag for flag, (_, value) in given.items() if value is not None)
+        raise typer.BadParameter(f"{flag} goes with --backend transformers", param_hint=flag)
+    return options
+
+
+def model_input_line(result: Any) -> str | None:
+    """What the model received, one line (None when no model backend recorded it)."""
+    received = getattr(result, "model_input", None)
+    if received is None:
+        return None
+    if received.media == "text":
+        return f"model input: text only ({received.text_tokens} tokens; {received.text_reason})"
+    parts = []
+    if received.video_tokens:
+        size = "x".join(str(v) for v in received.frame_size) if received.frame_size else "?"
+        parts.append(
+            f"video {received.video_frames} frames over {received.video_seconds:.1f} s "
+            f"at {size} -> {received.video_tokens} tokens"
+        )
+    if received.audio_tokens:
+        cut = " (cut to the encoder window)" if received.audio_truncated else ""
+        parts.append(f"audio {received.audio_seconds:.1f} s{cut} -> {received.audio_tokens} tokens")
+    parts.append(f"text {received.text_tokens} tokens")
+    return "model input: " + " · ".join(parts)
 
 
 @handle_errors
@@ -190,6 +236,22 @@ def analyze_command(
         help="Replace a model answer's empty, looping or copied dimensions with the rules "
         "reasoner's text (listed in quality.filled_from_rules).",
     ),
+    device: str | None = typer.Option(
+        None, "--device", help="transformers: torch device, e.g. cpu (default), cuda, cuda:1."
+    ),
+    dtype: str | None = typer.Option(
+        None,
+        "--dtype",
+        help="transformers: auto|float32|bfloat16|float16 (auto: float32 on CPU, bfloat16 on GPU).",
+    ),
+    text_only: bool = typer.Option(
+        False,
+        "--text-only",
+        help="transformers: give an Omni model the text evidence only, not the clip's frames and audio.",
+    ),
+    max_new_tokens: int | None = typer.Option(
+        None, "--max-new-tokens", help="transformers: most tokens the model may write."
+    ),
 ) -> None:
     """Analyse clips: what the person feels, why, and whether face, voice and words agree.
 
@@ -221,6 +283,9 @@ def analyze_command(
         fps=fps,
         include_evidence=not no_evidence,
         fill_from_rules=fill_from_rules,
+        backend_options=model_options(
+            backend, device=device, dtype=dtype, text_only=text_only, max_new_tokens=max_new_tokens
+        ),
     )
     if len(jobs) == 1 and output is None:
         status = err_console.status(

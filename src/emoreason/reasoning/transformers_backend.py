@@ -1,25 +1,31 @@
 """Reasoning with a local Hugging Face model directory (never downloads anything).
 
-Any causal LM works on the SED prompt plus the perceived evidence as text. When the directory
-holds a multimodal processor (Qwen2.5-Omni family, SABER-LLM weights) and ``send_media`` is on,
-the clip's video and audio go in as chat content parts through the processor's chat template;
-if that path fails the backend falls back to text and says so in ``media_status``.
+Any causal LM works on the SED prompt plus the perceived evidence as text. A Qwen2.5-Omni folder
+(full model or thinker only, e.g. SABER-LLM's weights) also gets the clip itself: its frames and
+its 16 kHz audio as two streams, in the layout SABER-LLM's inference uses
+(:mod:`emoreason.reasoning.omni_media`). If that media path fails the reasoner raises an error
+naming the cause; text evidence only is sent when asked (``send_media=False``, ``--text-only``).
+Every result records what the model received in ``model_input``.
 """
 
 from __future__ import annotations
 
+import json
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from emoreason.config import ConfigLoading
-from emoreason.errors import ConfigError, ModelNotFoundError
+from emoreason.errors import ConfigError, EmoreasonError, MediaError, ModelNotFoundError
 from emoreason.prompts import sed_prompt
 from emoreason.reasoning.assemble import result_from_text
 from emoreason.reasoning.consistency import ConsistencyConfig
 from emoreason.reasoning.evidence_text import evidence_text
+from emoreason.reasoning.omni_media import MediaLayout, omni_inputs, read_clip, received, text_only
+from emoreason.reasoning.omni_processor import OMNI_MODEL_TYPES, load_omni_processor
 from emoreason.schema.evidence import Evidence
+from emoreason.schema.model_input import ModelInput
 from emoreason.schema.result import AnalysisResult
 
 DTYPES = ("auto", "float32", "bfloat16", "float16")
@@ -30,17 +36,34 @@ class TransformersConfig(ConfigLoading):
     """Model location, generation and media settings.
 
     Model: ``model_path``, ``dtype``, ``device``. Generation: ``max_new_tokens``,
-    ``do_sample``, ``temperature``. Media: ``send_media``.
+    ``do_sample``, ``temperature``. Media (Qwen2.5-Omni folders): ``send_media``, ``video_fps``,
+    ``video_min_frames``, ``video_max_frames``, ``video_min_pixels``, ``video_max_pixels``
+    (defaults: SABER-LLM's inference settings).
     """
 
     model_path: str = field(metadata={"help": "local model directory (config.json + weights)"})
-    dtype: str = field(default="auto", metadata={"help": f"torch dtype: {'|'.join(DTYPES)}"})
-    device: str = field(default="cpu", metadata={"help": "torch device, e.g. cpu or cuda:0"})
+    dtype: str = field(
+        default="auto",
+        metadata={
+            "help": f"torch dtype: {'|'.join(DTYPES)} (auto: float32 on CPU, bfloat16 on GPU)"
+        },
+    )
+    device: str = field(default="cpu", metadata={"help": "torch device, e.g. cpu, cuda or cuda:0"})
     max_new_tokens: int = field(default=768, metadata={"help": "generation limit"})
     do_sample: bool = field(default=False, metadata={"help": "sample instead of greedy decoding"})
     temperature: float = field(default=0.7, metadata={"help": "used only with do_sample"})
     send_media: bool = field(
-        default=True, metadata={"help": "give video+audio to a multimodal processor if present"}
+        default=True,
+        metadata={
+            "help": "give an Omni model the clip's frames and audio (False: text evidence only)"
+        },
+    )
+    video_fps: float = field(default=2.0, metadata={"help": "frames sampled per second"})
+    video_min_frames: int = field(default=4, metadata={"help": "fewest frames per clip"})
+    video_max_frames: int = field(default=40, metadata={"help": "most frames per clip"})
+    video_min_pixels: int = field(default=128 * 28 * 28, metadata={"help": "smallest frame area"})
+    video_max_pixels: int = field(
+        default=50176, metadata={"help": "largest frame area (never below 1.05 x the smallest)"}
     )
 
     def __post_init__(self) -> None:
@@ -50,6 +73,21 @@ class TransformersConfig(ConfigLoading):
             )
         if self.max_new_tokens < 1:
             raise ConfigError("TransformersConfig.max_new_tokens must be >= 1")
+        if not self.device or self.device.split(":")[0] not in ("cpu", "cuda", "mps", "xpu"):
+            raise ConfigError(
+                f"TransformersConfig.device must be cpu, cuda, cuda:N, mps or xpu, got {self.device!r}"
+            )
+        self.layout  # noqa: B018 - validates the media caps now
+
+    @property
+    def layout(self) -> MediaLayout:
+        return MediaLayout(
+            fps=self.video_fps,
+            min_frames=self.video_min_frames,
+            max_frames=self.video_max_frames,
+            min_pixels=self.video_min_pixels,
+            max_pixels=self.video_max_pixels,
+        )
 
 
 def check_model_dir(path: str | Path) -> Path:
@@ -65,6 +103,22 @@ def check_model_dir(path: str | Path) -> Path:
     return p
 
 
+def model_type_of(path: Path) -> str | None:
+    try:
+        return json.loads((path / "config.json").read_text(encoding="utf-8")).get("model_type")
+    except (OSError, ValueError):
+        return None
+
+
+def torch_dtype(name: str, device: str) -> Any:
+    """The torch dtype for ``name``; ``auto``: float32 on CPU, bfloat16 on an accelerator."""
+    import torch
+
+    if name == "auto":
+        return torch.float32 if device == "cpu" else torch.bfloat16
+    return getattr(torch, name)
+
+
 class TransformersReasoner:
     name = "transformers"
 
@@ -74,43 +128,61 @@ class TransformersReasoner:
         self.config = config
         self.consistency = consistency or ConsistencyConfig()
         self.path = check_model_dir(config.model_path)
+        self.model_type = model_type_of(self.path)
+        self.is_omni = self.model_type in OMNI_MODEL_TYPES
         self._model: Any = None
         self._tokenizer: Any = None
         self._processor: Any = None
-        self.media_status = "not used"
+        self._video_processor_kind = ""
+
+    def _check_device(self) -> None:
+        import torch
+
+        if self.config.device.startswith("cuda") and not torch.cuda.is_available():
+            raise ConfigError(
+                f"device {self.config.device!r}: torch sees no CUDA GPU here (use --device cpu)"
+            )
 
     def load(self) -> None:
-        """Load tokenizer/processor and model once (local files only)."""
+        """Load tokenizer, Omni processor (media on) and model once (local files only)."""
         if self._model is not None:
             return
-        import torch
         import transformers as tf
 
         from emoreason.assets.hf_quiet import hf_progress_bars_off
 
+        self._check_device()
         local = {"local_files_only": True}
-        dtype = "auto" if self.config.dtype == "auto" else getattr(torch, self.config.dtype)
+        dtype = torch_dtype(self.config.dtype, self.config.device.split(":")[0])
         try:
             self._tokenizer = tf.AutoTokenizer.from_pretrained(self.path, **local)
         except Exception as exc:
             raise ModelNotFoundError(f"{self.path}: cannot load a tokenizer ({exc})") from None
-        if self.config.send_media:
-            try:
-                processor = tf.AutoProcessor.from_pretrained(self.path, **local)
-                takes_media = any(
-                    hasattr(processor, a) for a in ("video_processor", "feature_extractor")
+        if self.is_omni and self.config.send_media:
+            self._processor, self._video_processor_kind = load_omni_processor(self.path)
+        with hf_progress_bars_off():
+            model = self._load_model(tf, dtype, local)
+        self._model = model.to(self.config.device).eval()
+
+    def _load_model(self, tf: Any, dtype: Any, local: dict[str, Any]) -> Any:
+        if self.model_type == "qwen2_5_omni":  # full model: keep the thinker, build no talker
+            omni = tf.Qwen2_5OmniForConditionalGeneration
+            try:  # the base loader: the class's own one also wants the talker's spk_dict.pt
+                full = super(omni, omni).from_pretrained(
+                    self.path, dtype=dtype, enable_audio_output=False, **local
                 )
-                self._processor = processor if takes_media else None
-            except Exception:
-                self._processor = None
+            except Exception as exc:
+                raise ModelNotFoundError(
+                    f"{self.path}: cannot load the Qwen2.5-Omni model ({type(exc).__name__}: {exc})"
+                ) from None
+            return full.thinker
         errors = []
         for auto in ("AutoModelForCausalLM", "AutoModelForImageTextToText", "AutoModel"):
             try:
-                with hf_progress_bars_off():
-                    model = getattr(tf, auto).from_pretrained(self.path, dtype=dtype, **local)
+                model = getattr(tf, auto).from_pretrained(self.path, dtype=dtype, **local)
                 if hasattr(model, "generate"):
-                    self._model = model.to(self.config.device).eval()
-                    return
+                    return model
+                errors.append(f"{auto}: {type(model).__name__} cannot generate")
             except Exception as exc:
                 errors.append(f"{auto}: {type(exc).__name__}")
         raise ModelNotFoundError(
@@ -129,46 +201,67 @@ class TransformersReasoner:
             )
         return tok(prompt, return_tensors="pt")
 
-    def _media_inputs(self, evidence: Evidence, prompt: str) -> Any | None:
-        if self._processor is None or not Path(evidence.clip.path).is_file():
-            return None
-        content: list[dict[str, Any]] = []
-        if evidence.clip.has_video:
-            content.append({"type": "video", "video": evidence.clip.path})
-        if evidence.clip.has_audio:
-            content.append({"type": "audio", "audio": evidence.clip.path})
-        content.append({"type": "text", "text": prompt})
-        try:
-            inputs = self._processor.apply_chat_template(
-                [{"role": "user", "content": content}],
-                add_generation_prompt=True,
-                tokenize=True,
-                return_dict=True,
-                return_tensors="pt",
+    def _media_inputs(self, evidence: Evidence, prompt: str) -> tuple[dict[str, Any], ModelInput]:
+        clip = evidence.clip
+        if not Path(clip.path).is_file():
+            raise MediaError(
+                "clip file not found for the model's video/audio input", path=clip.path
             )
-            self.media_status = "video+audio given to the processor"
-            return inputs
+        try:
+            media = read_clip(
+                clip.path,
+                has_video=clip.has_video,
+                has_audio=clip.has_audio,
+                layout=self.config.layout,
+                patching=self._patching(),
+            )
+            inputs = omni_inputs(self._processor, prompt, media)
+        except EmoreasonError:
+            raise
         except Exception as exc:
-            self.media_status = f"media not used ({type(exc).__name__}); text evidence only"
-            return None
+            raise MediaError(
+                f"the model's video/audio input failed ({type(exc).__name__}: {exc}); "
+                "--text-only sends text evidence only",
+                path=clip.path,
+            ) from None
+        ids = {
+            "video": self._model.config.video_token_id,
+            "audio": self._model.config.audio_token_id,
+        }
+        return inputs, received(inputs, media, ids, self._video_processor_kind)
 
-    def generate(self, evidence: Evidence, lang: str = "en") -> str:
-        """The model's raw answer to the SED prompt for this clip."""
-        import torch
+    def _patching(self) -> Any:
+        from emoreason.reasoning.omni_video import VideoPatching
 
+        return VideoPatching.from_folder(self.path)
+
+    def model_inputs(
+        self, evidence: Evidence, lang: str = "en"
+    ) -> tuple[dict[str, Any], ModelInput]:
+        """The model's inputs for this clip and the record of what they carry."""
         self.load()
         prompt = self.prompt_text(evidence, lang)
-        inputs = (self._media_inputs(evidence, prompt) if self.config.send_media else None) or (
-            self._text_inputs(prompt)
-        )
+        if self.is_omni and self.config.send_media:
+            return self._media_inputs(evidence, prompt)
+        inputs = dict(self._text_inputs(prompt))
+        reason = "text only asked for (send_media off)" if self.is_omni else "text-only model"
+        return inputs, text_only(inputs, reason)
+
+    def generate_with_input(self, evidence: Evidence, lang: str = "en") -> tuple[str, ModelInput]:
+        """The model's raw answer to the SED prompt for this clip, and what the model received."""
+        import torch
+
+        inputs, record = self.model_inputs(evidence, lang)
         inputs = {k: v.to(self.config.device) if hasattr(v, "to") else v for k, v in inputs.items()}
+        if "pixel_values_videos" in inputs:  # the vision tower runs in the model's dtype
+            inputs["pixel_values_videos"] = inputs["pixel_values_videos"].to(self._model.dtype)
+        if "input_features" in inputs:
+            inputs["input_features"] = inputs["input_features"].to(self._model.dtype)
         kwargs: dict[str, Any] = {"max_new_tokens": self.config.max_new_tokens}
         if self.config.do_sample:
             kwargs.update(do_sample=True, temperature=self.config.temperature)
         else:
             kwargs["do_sample"] = False
-        if "Omni" in type(self._model).__name__:
-            kwargs["return_audio"] = False  # text answer only
         pad = getattr(self._tokenizer, "pad_token_id", None)
         if pad is None:
             pad = getattr(self._tokenizer, "eos_token_id", None)
@@ -179,12 +272,16 @@ class TransformersReasoner:
         if isinstance(output, tuple):  # some omni models return (text_ids, audio)
             output = output[0]
         new_tokens = output[0, inputs["input_ids"].shape[1] :]  # (seq,) generated part only
-        return self._tokenizer.decode(new_tokens, skip_special_tokens=True)
+        return self._tokenizer.decode(new_tokens, skip_special_tokens=True), record
+
+    def generate(self, evidence: Evidence, lang: str = "en") -> str:
+        """The model's raw answer to the SED prompt for this clip."""
+        return self.generate_with_input(evidence, lang)[0]
 
     def reason(self, evidence: Evidence, lang: str = "en") -> AnalysisResult:
         start = time.perf_counter()
-        text = self.generate(evidence, lang)
-        return result_from_text(
+        text, record = self.generate_with_input(evidence, lang)
+        result = result_from_text(
             evidence,
             text,
             lang=lang,
@@ -193,3 +290,4 @@ class TransformersReasoner:
             consistency_config=self.consistency,
             timings={"reasoning": round(time.perf_counter() - start, 4)},
         )
+        return result.model_copy(update={"model_input": record})

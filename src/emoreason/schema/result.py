@@ -15,6 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field, computed_field, model_validat
 
 from emoreason.schema.evidence import EmotionHypothesis, Evidence
 from emoreason.schema.languages import Language
+from emoreason.schema.model_input import ModelInput
 from emoreason.schema.provenance import Provenance
 from emoreason.schema.quality import AnswerQuality
 from emoreason.schema.saber import SaberRecord
@@ -110,6 +111,10 @@ class AnalysisResult(BaseModel):
     quality: AnswerQuality | None = Field(
         default=None,
         description="the check of a model's answer (problems, score); None for the rules backend",
+    )
+    model_input: ModelInput | None = Field(
+        default=None,
+        description="what a model backend received: media streams, frames, audio seconds, tokens",
     )
     provenance: Provenance | None = Field(
         default=None,
