@@ -16,6 +16,7 @@ from emoreason.schema.evidence import (
 )
 from emoreason.schema.labels import EMOTION_ZH, EMOTIONS, VALENCE, Emotion, normalize_distribution
 from emoreason.schema.languages import LANGUAGES, Language
+from emoreason.schema.model_input import ModelInput
 from emoreason.schema.provenance import Provenance
 from emoreason.schema.quality import PROBLEM_KINDS, AnswerProblem, AnswerQuality
 from emoreason.schema.result import (
@@ -52,6 +53,7 @@ __all__ = [
     "Evidence",
     "Language",
     "ModalityEvidence",
+    "ModelInput",
     "Provenance",
     "SaberItem",
     "SaberRecord",
