@@ -7,6 +7,7 @@ from pathlib import Path
 
 import typer
 
+from emoreason.cli.choices import CueExtractor, EvalBackend, Lang, MetricVariant, Split
 from emoreason.cli.output import console, err_console, handle_errors, progress_bar
 
 
@@ -19,14 +20,14 @@ def evaluate_command(
     predictions: Path = typer.Option(
         None, "--predictions", "-p", help="Predictions file (JSONL, JSON list or CSV) with ids."
     ),
-    backend: str = typer.Option(
+    backend: EvalBackend | None = typer.Option(
         None,
         "--backend",
         "-b",
-        help="Predict with emoreason.analyze: rules, transformers or openai; voice: the voice "
-        "model alone (default of voice tasks such as emodb).",
+        help="Predict with emoreason.analyze: rules, transformers or openai; voice or verbal: "
+        "that model alone (the default of voice tasks such as emodb, of the verbal tasks).",
     ),
-    lang: str = typer.Option("en", "--lang", help="Language for --backend (en or zh)."),
+    lang: Lang = typer.Option(Lang("en"), "--lang", help="Language for --backend."),
     model: str = typer.Option(
         None, "--model", help="--backend transformers: local model folder; openai: model name."
     ),
@@ -39,17 +40,17 @@ def evaluate_command(
     n_resamples: int = typer.Option(1000, "--n-resamples", help="Bootstrap resamples for 95% CIs."),
     seed: int = typer.Option(0, "--seed", help="Bootstrap seed."),
     limit: int = typer.Option(None, "--limit", help="Evaluate only the first N samples."),
-    split: str = typer.Option(
-        None, "--split", help="Tasks with fixed splits (emodb): test, dev or all."
+    split: Split | None = typer.Option(
+        None, "--split", help="Tasks with fixed splits: emodb test, dev or all; verbal also calib."
     ),
     judge_url: str = typer.Option(
         None, "--judge-url", help="OpenAI-compatible base URL for the LLM judge (EMER scores)."
     ),
     judge_model: str = typer.Option(None, "--judge-model", help="Judge model name."),
-    cue_extractor: str = typer.Option(
-        "local",
+    cue_extractor: CueExtractor = typer.Option(
+        CueExtractor("local"),
         "--cue-extractor",
-        help="EmoCue-360 cue extraction: local or llm (uses --judge-url).",
+        help="EmoCue-360 cue extraction: ours (local) or an LLM (llm, uses --judge-url).",
     ),
     cue_embedder: str = typer.Option(
         "minilm",
@@ -66,8 +67,8 @@ def evaluate_command(
     no_embedding_cache: bool = typer.Option(
         False, "--no-embedding-cache", help="Embed every cue again; keep nothing on disk."
     ),
-    metric_variant: str = typer.Option(
-        "official",
+    metric_variant: MetricVariant = typer.Option(
+        MetricVariant("official"),
         "--metric-variant",
         help="official: the benchmark authors' scoring script, quirks included (default); "
         "robust: our variants (clipped cosines, subtitle rule, synonym-aware answer parsing).",
@@ -93,18 +94,19 @@ def evaluate_command(
     if split is not None:
         if "split" not in spec.loader_options:
             raise typer.BadParameter(f"task {spec.name!r} has no fixed splits")
-        spec = dataclasses.replace(spec, loader_options={**spec.loader_options, "split": split})
-    if metric_variant not in ("official", "robust"):
-        raise typer.BadParameter("--metric-variant must be official or robust")
+        spec = dataclasses.replace(
+            spec, loader_options={**spec.loader_options, "split": split.value}
+        )
     if data is None:
         from emoreason.evaluation.loaders import DEFAULT_DATA
 
         if spec.loader not in DEFAULT_DATA:
             raise typer.BadParameter("--data is required")
         data = DEFAULT_DATA[spec.loader]()  # data shipped with emoreason (verbal_en / verbal_zh)
-    if predictions is None and backend is None:
-        backend = spec.backend  # e.g. emodb: the voice model
-    if (predictions is None) == (backend is None):
+    backend_name = backend.value if backend is not None else None
+    if predictions is None and backend_name is None:
+        backend_name = spec.backend  # e.g. emodb: the voice model
+    if (predictions is None) == (backend_name is None):
         raise typer.BadParameter("give exactly one of --predictions FILE or --backend NAME")
     judge = extractor = None
     if judge_url:
@@ -118,8 +120,6 @@ def evaluate_command(
             extractor = LLMCueExtractor(client)
     elif cue_extractor == "llm":
         raise typer.BadParameter("--cue-extractor llm needs --judge-url and --judge-model")
-    elif cue_extractor != "local":
-        raise typer.BadParameter("--cue-extractor must be local or llm")
 
     store = None
     if not no_embedding_cache and spec.scorer == "emocue360":
@@ -132,8 +132,8 @@ def evaluate_command(
             spec,
             data,
             predictions=predictions,
-            backend=backend,
-            lang=lang,
+            backend=backend_name,
+            lang=lang.value,
             n_resamples=n_resamples,
             seed=seed,
             limit=limit,
@@ -142,7 +142,7 @@ def evaluate_command(
             embedder=cue_embedder,
             embedding_store=None if no_embedding_cache else store,
             analyze_options={k: v for k, v in (("model", model), ("base_url", base_url)) if v},
-            metric_variant=metric_variant,
+            metric_variant=metric_variant.value,
             emotion_wheel_dir=emotion_wheel_dir,
             on_progress=lambda done, total: bar.update(job, completed=done, total=total),
         )

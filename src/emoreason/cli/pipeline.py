@@ -14,6 +14,7 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
+from emoreason.cli.choices import Backend, Dataset, Engine, Lang, values
 from emoreason.cli.output import (
     err_console,
     handle_errors,
@@ -43,18 +44,22 @@ def run_command(
     config_path: Path | None = typer.Option(
         None, "--config", help="pipeline.yaml (PipelineConfig keys); flags override it."
     ),
-    engine: str | None = typer.Option(None, "--engine", help="local (default) or ray."),
+    engine: Engine | None = typer.Option(None, "--engine", help="Where to run (default local)."),
     workers: int | None = typer.Option(
         None, "--workers", help="Worker processes / Ray actors (default: the CPU cores)."
     ),
     ray_address: str | None = typer.Option(
         None, "--ray-address", help="Join an existing Ray cluster (e.g. auto, ray://host:10001)."
     ),
-    dataset: str | None = typer.Option(
-        None, "--dataset", help="How --input is read: auto, folder, jsonl, ravdess, cremad, meld."
+    dataset: Dataset | None = typer.Option(
+        None, "--dataset", help="How --input is read (default auto: by its shape)."
     ),
-    lang: list[str] | None = typer.Option(None, "--lang", help="Record language(s): en, zh."),
-    backend: str | None = typer.Option(None, "--backend", help="rules, transformers or openai."),
+    lang: list[Lang] | None = typer.Option(
+        None, "--lang", help="Record language(s), repeatable (default: the config's)."
+    ),
+    backend: Backend | None = typer.Option(
+        None, "--backend", help="Reasoning backend (default: the config's)."
+    ),
     resume: bool = typer.Option(False, "--resume", help="Continue the output: skip finished ids."),
     retry_errors: bool = typer.Option(
         False, "--retry-errors", help="With --resume: run the clips that failed before again."
@@ -71,12 +76,12 @@ def run_command(
         raise typer.BadParameter("choose --resume or --overwrite", param_hint="--overwrite")
     base = PipelineConfig.from_yaml(config_path) if config_path else PipelineConfig()
     config = base.with_overrides(
-        engine=engine,
+        engine=engine.value if engine else None,
         workers=workers,
         ray_address=ray_address,
-        dataset=dataset,
-        languages=tuple(lang) if lang else None,
-        backend=backend,
+        dataset=dataset.value if dataset else None,
+        languages=tuple(values(lang)) if lang else None,
+        backend=backend.value if backend else None,
     )
     with native_stderr_silenced(), progress_bar(rate=True) as progress:
         task = progress.add_task("pipeline", total=None, rate="")

@@ -7,8 +7,8 @@ from typing import Any
 
 import typer
 
+from emoreason.cli.choices import Lang, MissingMedia, PairKind, values
 from emoreason.cli.output import console, err_console, handle_errors, print_table, progress_bar
-from emoreason.schema.languages import LANGUAGES
 
 REWARD_KEYS = ("rewards/chosen", "rewards/rejected", "rewards/margins", "rewards/accuracies")
 
@@ -33,17 +33,23 @@ def build_sft(
         ..., metavar="INPUT", help="Analyses, SABER or ms-swift JSONL."
     ),
     output: Path = typer.Option(..., "--output", "-o", help="ms-swift JSONL to write."),
-    lang: list[str] = typer.Option(["en"], "--lang", help="Prompt/target language(s): en, zh."),
+    lang: list[Lang] = typer.Option(
+        [Lang("en")], "--lang", help="Prompt/target language(s), repeatable."
+    ),
     media_root: Path | None = typer.Option(None, help="Folder relative media paths are under."),
-    missing_media: str = typer.Option("error", help="Missing video/audio: error or skip."),
+    missing_media: MissingMedia = typer.Option(
+        MissingMedia("error"), help="Missing video/audio: stop (error) or leave the row out."
+    ),
 ) -> None:
     """SED instruction rows: prompt (EN/ZH) -> SABER JSON, scene -> audio -> face -> body -> reasoning."""
     from emoreason.formats.jsonl import write_jsonl
     from emoreason.training.sft_data import build_sft_file
 
-    _check_choices(lang, missing_media)
     rows, report = build_sft_file(
-        input_path, languages=lang, media_root=media_root, missing_media=missing_media
+        input_path,
+        languages=values(lang),
+        media_root=media_root,
+        missing_media=missing_media.value,
     )
     write_jsonl(output, rows)
     _print_report(f"build-sft -> {output}", report.to_dict())
@@ -55,44 +61,34 @@ def build_pairs(
         ..., metavar="INPUT", help="Analyses, SABER or ms-swift JSONL."
     ),
     output: Path = typer.Option(..., "--output", "-o", help="ms-swift DPO JSONL to write."),
-    lang: list[str] = typer.Option(["en"], "--lang", help="Language(s): en, zh."),
-    kind: list[str] = typer.Option(
-        ["ablation", "hallucination", "label_flip"], "--kind", help="Rejected kinds to build."
+    lang: list[Lang] = typer.Option([Lang("en")], "--lang", help="Language(s), repeatable."),
+    kind: list[PairKind] = typer.Option(
+        list(PairKind), "--kind", help="Rejected kinds to build, repeatable."
     ),
     max_hallucinations: int = typer.Option(
         4, help="Hallucinated rejections per clip and language."
     ),
     max_flips: int = typer.Option(1, help="Label flips per clip and language."),
     media_root: Path | None = typer.Option(None, help="Folder relative media paths are under."),
-    missing_media: str = typer.Option("error", help="Missing video/audio: error or skip."),
+    missing_media: MissingMedia = typer.Option(
+        MissingMedia("error"), help="Missing video/audio: stop (error) or leave the row out."
+    ),
 ) -> None:
     """Preference pairs: grounded SED response vs unimodal / hallucinated / flipped ones."""
     from emoreason.formats.jsonl import write_jsonl
-    from emoreason.training.pairs import PAIR_KINDS, build_pairs_file
+    from emoreason.training.pairs import build_pairs_file
 
-    _check_choices(lang, missing_media)
-    unknown = sorted(set(kind) - set(PAIR_KINDS))
-    if unknown:
-        raise typer.BadParameter(f"--kind {unknown[0]!r}: expected some of {list(PAIR_KINDS)}")
     rows, report = build_pairs_file(
         input_path,
-        kinds=kind,
-        languages=lang,
+        kinds=values(kind),
+        languages=values(lang),
         media_root=media_root,
-        missing_media=missing_media,
+        missing_media=missing_media.value,
         max_hallucinations=max_hallucinations,
         max_flips=max_flips,
     )
     write_jsonl(output, rows)
     _print_report(f"build-pairs -> {output}", report.to_dict())
-
-
-def _check_choices(langs: list[str], missing_media: str) -> None:
-    bad = [x for x in langs if x not in LANGUAGES]
-    if bad:
-        raise typer.BadParameter(f"--lang {bad[0]!r}: expected en or zh")
-    if missing_media not in ("error", "skip"):
-        raise typer.BadParameter(f"--missing-media {missing_media!r}: expected error or skip")
 
 
 def _progress_callback() -> Any:
