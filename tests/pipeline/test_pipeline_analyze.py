@@ -6,8 +6,7 @@ import pytest
 
 import emoreason
 from emoreason.errors import ConfigError, MediaError
-from emoreason.pipeline import analyze as analyze_module
-from emoreason.pipeline.analyze import Analyzer
+from emoreason.pipeline.analyze import Analyzer, forget_warm_analyzer, warm_analyzer
 from emoreason.schema import AnalysisResult
 
 
@@ -21,16 +20,22 @@ def test_analyzer_result_and_timings(clip_dir, fake_perceiver):
 
 
 def test_package_level_analyze_reuses_the_warm_analyzer(clip_dir, fake_perceiver):
-    analyze_module._WARM.clear()
+    forget_warm_analyzer()
     a = emoreason.analyze(str(clip_dir / "masking.mp4"))
-    first = next(iter(analyze_module._WARM.values()))
-    b = emoreason.analyze(str(clip_dir / "consistent_sad.mp4"), include_evidence=True)
+    first = warm_analyzer()
+    assert first is not None and warm_analyzer() is first  # the same settings: kept
+    b = emoreason.analyze(str(clip_dir / "consistent_sad.mp4"))
+    assert warm_analyzer() is first  # the same settings again: reused
     assert a.consistency.pattern == "masking" and b.emotion == "sad"
     c = emoreason.analyze(str(clip_dir / "masking.mp4"), include_evidence=False)
     assert c.evidence is None
-    assert first is not next(iter(analyze_module._WARM.values()))  # new setting, new analyzer
-    assert len(analyze_module._WARM) == 1
-    analyze_module._WARM.clear()
+    other = warm_analyzer(include_evidence=False)
+    assert other is not first and other.include_evidence is False  # new setting, new analyzer
+    assert warm_analyzer() is not first  # one setting is kept at a time
+    forget_warm_analyzer()
+    assert warm_analyzer(include_evidence=False) is not other
+    assert warm_analyzer(perceiver=fake_perceiver) is None  # an object: never kept
+    forget_warm_analyzer()
 
 
 def test_errors_are_clear(clip_dir, tmp_path, fake_perceiver):

@@ -114,6 +114,28 @@ _WARM: dict[tuple, Analyzer] = {}
 _WARM_LOCK = threading.Lock()
 
 
+def warm_analyzer(backend: str = "rules", lang: str = "en", **kw: Any) -> Analyzer | None:
+    """The process-wide :class:`Analyzer` that :func:`analyze` uses for these settings, built on
+    first use and kept (one setting at a time: models are large; another setting replaces it).
+    None when the settings cannot be kept (a ``perceiver`` object, unhashable options): such
+    calls build a fresh analyzer each time."""
+    key = _key(backend, lang, kw) if "perceiver" not in kw else None
+    if key is None:
+        return None
+    with _WARM_LOCK:
+        analyzer = _WARM.get(key)
+        if analyzer is None:
+            _WARM.clear()
+            analyzer = _WARM[key] = Analyzer(backend, lang, **kw)
+        return analyzer
+
+
+def forget_warm_analyzer() -> None:
+    """Drop the kept analyzer (and, with it, its models once nothing else holds them)."""
+    with _WARM_LOCK:
+        _WARM.clear()
+
+
 def _key(backend: str, lang: str, kwargs: dict[str, Any]) -> tuple | None:
     try:
         items = tuple(sorted((k, _freeze(v)) for k, v in kwargs.items()))
@@ -139,15 +161,11 @@ def analyze(
     Keyword arguments go to :class:`Analyzer` (``model``, ``base_url``, ``fps``,
     ``backend_options``, ``perception_options``, ``include_evidence``, ``fill_from_rules``,
     ``clip_id``). Repeated
-    calls with the same settings reuse the loaded models (the last setting stays warm).
+    calls with the same settings reuse the loaded models (the last setting stays warm:
+    :func:`warm_analyzer`, :func:`forget_warm_analyzer`).
     """
     clip_id = kw.pop("clip_id", None)
-    key = _key(backend, lang, kw) if "perceiver" not in kw else None
-    if key is None:
-        return Analyzer(backend, lang, **kw).analyze(path, clip_id)
-    with _WARM_LOCK:
-        analyzer = _WARM.get(key)
-        if analyzer is None:
-            _WARM.clear()  # keep one warm setting: models are large
-            analyzer = _WARM[key] = Analyzer(backend, lang, **kw)
+    analyzer = warm_analyzer(backend, lang, **kw)
+    if analyzer is None:
+        analyzer = Analyzer(backend, lang, **kw)
     return analyzer.analyze(path, clip_id)
