@@ -76,13 +76,3 @@ def test_smollm2_loads_from_the_converted_folder() -> None:
     assert model.config.model_type == "llama"
     assert sum(p.numel() for p in model.parameters()) > 100_000_000
     assert tokenizer("hello")["input_ids"]
-
-
-def test_gguf_conversion_bar_is_silenced_and_restored(capfd: pytest.CaptureFixture) -> None:
-    from transformers import modeling_gguf_pytorch_utils as gguf_utils
-
-    original = gguf_utils.tqdm
-    with store._tqdm_disabled():
-        assert list(gguf_utils.tqdm(range(3), desc="Converting")) == [0, 1, 2]
-    assert gguf_utils.tqdm is original
-    assert "Converting" not in capfd.readouterr().err

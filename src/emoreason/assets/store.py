@@ -81,27 +81,6 @@ def _locked(name: str) -> Iterator[None]:
             fcntl.flock(lock, fcntl.LOCK_UN)
 
 
-@contextlib.contextmanager
-def _tqdm_disabled() -> Iterator[None]:
-    """transformers' GGUF reader draws a plain tqdm bar (module-level name); silence it meanwhile.
-
-    (tqdm reads ``TQDM_DISABLE`` once, at import, so setting it here would do nothing.)
-    """
-    import functools
-
-    from transformers import modeling_gguf_pytorch_utils as gguf_utils
-
-    original = getattr(gguf_utils, "tqdm", None)
-    if original is None:  # a transformers without that bar
-        yield
-        return
-    gguf_utils.tqdm = functools.partial(original, disable=True)
-    try:
-        yield
-    finally:
-        gguf_utils.tqdm = original
-
-
 def _read_manifest(folder: Path) -> dict | None:
     try:
         return json.loads((folder / MANIFEST).read_text(encoding="utf-8"))
@@ -194,7 +173,7 @@ def smollm2_dir() -> Path:
         import torch
         from transformers import AutoConfig, AutoModelForCausalLM, AutoTokenizer
 
-        from emoreason.assets.hf_quiet import hf_progress_bars_off
+        from emoreason.assets.hf_quiet import gguf_conversion_bar_off, hf_progress_bars_off
 
         gguf = smollm2_gguf_path()
         source_digest = sha256_file(gguf)
@@ -204,7 +183,7 @@ def smollm2_dir() -> Path:
             )
         folder, name = str(gguf.parent), gguf.name
         # transformers' GGUF reader draws a plain tqdm bar; from_pretrained its own
-        with _tqdm_disabled(), hf_progress_bars_off():
+        with gguf_conversion_bar_off(), hf_progress_bars_off():
             tokenizer = AutoTokenizer.from_pretrained(folder, gguf_file=name)
             quantised = AutoModelForCausalLM.from_pretrained(
                 folder, gguf_file=name, dtype=torch.float32
