@@ -1,5 +1,6 @@
 """The fixed sets of values CLI options take, as enums: ``--help`` lists them and a bad value is
-typer's own error naming the valid ones.
+typer's own error naming the valid ones. (``convert --to`` and ``build-conflicts --rule``, sets
+of the command's own, are defined beside their command.)
 
 Each enum is built from the library's own list where that list is cheap to import (languages,
 the pipeline's engines, datasets and pair kinds). The others are spelled here, because importing

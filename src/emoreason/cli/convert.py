@@ -12,6 +12,7 @@ from pathlib import Path
 import typer
 from rich.markup import escape
 
+from emoreason.cli.choices import Lang
 from emoreason.cli.output import console, err_console, handle_errors
 from emoreason.formats.saber_io import ItemOutcome
 from emoreason.schema.evidence import ClipInfo
@@ -24,18 +25,13 @@ class Target(StrEnum):
     swift = "swift"
 
 
-class Lang(StrEnum):
-    en = "en"
-    zh = "zh"
-
-
 @handle_errors
 def convert_command(
     source: Path = typer.Argument(..., help="per-clip JSON folder, SABER JSONL or ms-swift JSONL"),
     destination: Path = typer.Argument(..., help="output file (jsonl/swift) or folder"),
     to: Target = typer.Option(..., "--to", help="output format"),
     lang: Lang = typer.Option(
-        Lang.en,
+        Lang("en"),
         help="language of ms-swift rows: prompt and answer (answers in another language are "
         "rewritten from the evidence of analysis results, or refused)",
     ),
