@@ -1,5 +1,6 @@
-"""Preference batches for CA-DPO: TRL's collator plus conflict scores, pair kinds and our
-``keep_divergence`` truncation (:func:`divergence_window`)."""
+"""Batches: CA-DPO preference batches (TRL's collator plus conflict scores, pair kinds and our
+``keep_divergence`` truncation, :func:`divergence_window`) and, for a multimodal model, the
+clips' features beside the tokens (:class:`~emoreason.training.media.MediaEncoder`)."""
 
 from __future__ import annotations
 
@@ -9,6 +10,9 @@ from typing import Any
 
 import torch
 from trl.trainer.dpo_trainer import DataCollatorForPreference
+from trl.trainer.sft_trainer import DataCollatorForLanguageModeling
+
+from emoreason.training.media import MediaEncoder
 
 
 @dataclass
@@ -20,6 +24,9 @@ class ConflictPreferenceCollator(DataCollatorForPreference):
     """
 
     divergence_context: int = 32
+    #: A multimodal model's media encoder: adds every row's clip features (rows 0..B-1 chosen,
+    #: B..2B-1 rejected, the same clip in both halves). None: a text-only model.
+    media: MediaEncoder | None = None
 
     def torch_call(self, examples: list[dict[str, Any]]) -> dict[str, Any]:
         if self.truncation_mode == "keep_divergence" and self.max_length is not None:
@@ -47,6 +54,24 @@ class ConflictPreferenceCollator(DataCollatorForPreference):
             self.truncation_mode = mode
         batch["conflict"] = torch.tensor([float(e.get("conflict", 0.0)) for e in examples])
         batch["kind"] = [str(e.get("kind") or "") for e in examples]  # for per-kind reports
+        if self.media is not None:
+            rows = [(e.get("videos") or [], e.get("audios") or []) for e in examples]
+            batch.update(self.media.collate(rows + rows, batch["input_ids"]))  # [chosen; rejected]
+        return batch
+
+
+@dataclass
+class MediaSFTCollator(DataCollatorForLanguageModeling):
+    """TRL's SFT collator over tokenized media rows (``input_ids``, ``labels``), plus the clips'
+    features of every row (``videos``/``audios`` through ``media``)."""
+
+    media: MediaEncoder | None = None
+
+    def torch_call(self, examples: list[dict[str, Any]]) -> dict[str, Any]:
+        batch = super().torch_call(examples)
+        if self.media is not None:
+            rows = [(e.get("videos") or [], e.get("audios") or []) for e in examples]
+            batch.update(self.media.collate(rows, batch["input_ids"]))
         return batch
 
 

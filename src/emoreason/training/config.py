@@ -6,8 +6,10 @@ Every field has a help text; values are checked in ``__post_init__`` and an unkn
 raises :class:`~emoreason.errors.ConfigError` naming it and listing the valid ones.
 
 Groups:
-    model     - model_path, adapter, lora_*, target_modules, mose
+    model     - model_path, dtype, adapter, lora_*, target_modules, mose
     data      - train_file, eval_file, max_length, overlength, missing_media, max_train_samples
+    media     - video_fps, video_min_frames, video_max_frames, video_min_pixels,
+                video_max_pixels (multimodal models; analyze's and SABER-LLM's layout)
     optimiser - learning_rate, num_train_epochs, max_steps, per_device_train_batch_size,
                 gradient_accumulation_steps, warmup_steps, lr_scheduler_type, seed
     output    - output_dir, logging_steps, save_steps, save_total_limit, resume_from_checkpoint
@@ -17,14 +19,18 @@ Groups:
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from emoreason.config import ConfigLoading
 from emoreason.errors import ConfigError
 
+if TYPE_CHECKING:
+    from emoreason.reasoning.omni_media import MediaLayout
+
 C = TypeVar("C", bound="SFTTrainConfig")
 
 ADAPTERS = ("lora", "mose")
+DTYPES = ("float32", "bfloat16")
 OVERLENGTH_POLICIES = ("truncate", "skip")
 MISSING_MEDIA_POLICIES = ("error", "skip")
 TRUNCATION_MODES = ("keep_start", "keep_end")
@@ -53,6 +59,13 @@ class SFTTrainConfig(ConfigLoading):
     output_dir: str = field(metadata=_help("folder for checkpoints, the final adapter and the log"))
     eval_file: str | None = field(default=None, metadata=_help("optional held-out JSONL"))
     adapter: str = field(default="lora", metadata=_help(f"adapter kind, one of {ADAPTERS}"))
+    dtype: str = field(
+        default="float32",
+        metadata=_help(
+            f"dtype of the model's weights, one of {list(DTYPES)}: bfloat16 halves the memory of "
+            "a large model on a GPU (the adapters themselves train in float32)"
+        ),
+    )
     lora_r: int = field(default=8, metadata=_help("adapter rank r"))
     lora_alpha: float = field(
         default=16.0, metadata=_help("adapter scale alpha (update * alpha/r)")
@@ -94,6 +107,28 @@ class SFTTrainConfig(ConfigLoading):
     max_train_samples: int | None = field(
         default=None, metadata=_help("use only the first N training rows (None = all)")
     )
+    video_fps: float = field(
+        default=2.0,
+        metadata=_help("multimodal models: frames sampled per second of each row's video"),
+    )
+    video_min_frames: int = field(
+        default=4, metadata=_help("multimodal models: fewest frames per video")
+    )
+    video_max_frames: int = field(
+        default=40,
+        metadata=_help("multimodal models: most frames per video (SABER-LLM: FPS_MAX_FRAMES=40)"),
+    )
+    video_min_pixels: int = field(
+        default=128 * 28 * 28,
+        metadata=_help("multimodal models: smallest frame area in pixels after resizing"),
+    )
+    video_max_pixels: int = field(
+        default=50176,
+        metadata=_help(
+            "multimodal models: largest frame area in pixels (SABER-LLM: VIDEO_MAX_PIXELS=50176; "
+            "never below 1.05 x video_min_pixels)"
+        ),
+    )
     learning_rate: float = field(default=1e-4, metadata=_help("peak learning rate"))
     num_train_epochs: float = field(default=1.0, metadata=_help("passes over the data"))
     max_steps: int = field(default=-1, metadata=_help("optimizer steps; overrides epochs when > 0"))
@@ -117,8 +152,25 @@ class SFTTrainConfig(ConfigLoading):
     def _truncation_modes(cls) -> tuple[str, ...]:
         return TRUNCATION_MODES
 
+    def media_layout(self) -> MediaLayout:
+        """How a multimodal model's clips are sampled: the same layout analyze uses."""
+        from emoreason.reasoning.omni_media import MediaLayout
+
+        values = {
+            "fps": self.video_fps,
+            "min_frames": self.video_min_frames,
+            "max_frames": self.video_max_frames,
+            "min_pixels": self.video_min_pixels,
+            "max_pixels": self.video_max_pixels,
+        }
+        for name, value in values.items():
+            if isinstance(value, bool) or not isinstance(value, int | float):
+                raise ConfigError(f"video_{name}: expected a number, got {value!r}")
+        return MediaLayout(**values)
+
     def __post_init__(self) -> None:
         _choice("adapter", self.adapter, ADAPTERS)
+        _choice("dtype", self.dtype, DTYPES)
         _choice("overlength", self.overlength, OVERLENGTH_POLICIES)
         _choice("truncation_mode", self.truncation_mode, self._truncation_modes())
         _choice("missing_media", self.missing_media, MISSING_MEDIA_POLICIES)
@@ -149,6 +201,7 @@ class SFTTrainConfig(ConfigLoading):
             raise ConfigError(f"mose: expected a mapping, got {type(self.mose).__name__}")
         if self.max_train_samples is not None:
             _positive("max_train_samples", self.max_train_samples)
+        self.media_layout()  # the video_* fields, checked as inference checks them
 
 
 @dataclass

@@ -7,7 +7,9 @@ over all ``2B`` rows gives both halves (instead of two forwards of ``B`` rows).
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 import torch
 from torch import nn
@@ -61,8 +63,16 @@ def concatenated_logps(
     input_ids: torch.Tensor,
     attention_mask: torch.Tensor,
     completion_mask: torch.Tensor,
+    media: Mapping[str, Any] | None = None,
 ) -> PairLogps:
-    """One forward of ``model`` over the ``[2B, T]`` batch; summed log-probs per half."""
-    outputs = model(input_ids=input_ids, attention_mask=attention_mask, use_cache=False)
+    """One forward of ``model`` over the ``[2B, T]`` batch; summed log-probs per half.
+
+    ``media``: the multimodal inputs of all ``2B`` rows in row order (``input_features``,
+    ``feature_attention_mask``, ``pixel_values_videos``, ``video_grid_thw`` ...; see
+    :mod:`emoreason.training.media`), passed to the model's forward as they are.
+    """
+    outputs = model(
+        input_ids=input_ids, attention_mask=attention_mask, use_cache=False, **(media or {})
+    )
     sequence_logps, counts = completion_logps(outputs.logits, input_ids, completion_mask)
     return split_pairs(sequence_logps, counts)

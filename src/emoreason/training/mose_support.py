@@ -38,12 +38,15 @@ def is_mose_model(model: nn.Module) -> bool:
 
 def apply_adapter(model: nn.Module, config: SFTTrainConfig) -> tuple[nn.Module, LoraConfig | None]:
     """LoRA: the PEFT config for TRL to wrap the model with. MoSE: the model with experts on it."""
+    towers = encoder_towers(model)
     if config.adapter == "lora":
         lora = LoraConfig(
             r=config.lora_r,
             lora_alpha=config.lora_alpha,
             lora_dropout=config.lora_dropout,
             target_modules=list(config.target_modules),
+            # a regex on full module names: nothing inside an audio/vision encoder
+            exclude_modules=rf"(.*\.)?({'|'.join(towers)})\..*" if towers else None,
             layers_to_transform=list(config.layers) if config.layers is not None else None,
             task_type="CAUSAL_LM",
         )
@@ -54,11 +57,23 @@ def apply_adapter(model: nn.Module, config: SFTTrainConfig) -> tuple[nn.Module, 
         "alpha": config.lora_alpha,
         "dropout": config.lora_dropout,
         "target_modules": list(config.target_modules),
+        "exclude_modules": towers,
         "seed": config.seed,
         **config.mose,
     }
     model = mose.apply_mose(model, mose.MoSEConfig.from_dict(values))
     return model, None
+
+
+def encoder_towers(model: nn.Module) -> list[str]:
+    """The media encoders of a multimodal model that adapters leave alone (ours).
+
+    For a Qwen2.5-Omni thinker these are ``audio_tower`` and ``visual``
+    (:data:`~emoreason.adapters.mose.OMNI_THINKER_EXCLUDE`): the adapters go on the language
+    model only, as SABER-LLM and MoSEAR train it. A text-only model has none.
+    """
+    names = {part for name, _ in model.named_modules() for part in name.split(".")}
+    return [tower for tower in _mose().OMNI_THINKER_EXCLUDE if tower in names]
 
 
 def reference_context(model: nn.Module) -> contextlib.AbstractContextManager[Any]:
@@ -76,14 +91,26 @@ def reference_context(model: nn.Module) -> contextlib.AbstractContextManager[Any
 def modality_context(
     model: nn.Module, input_ids: torch.Tensor, tokenizer: PreTrainedTokenizerBase | None = None
 ) -> Iterator[None]:
-    """Per-token modality ids for MoSE layers during one forward; nothing for other models."""
+    """Per-token modality ids for MoSE layers during one forward; nothing for other models.
+
+    A multimodal model (its config names media placeholder ids, e.g. a Qwen2.5-Omni thinker)
+    takes them from the placeholder positions of ``input_ids``, which hold the encoders'
+    embeddings; a text-only model from the ``<video>``/``<audio>`` tags
+    (:func:`media_tag_modalities`).
+    """
     if not is_mose_model(model):
         yield
         return
-    if tokenizer is None:
-        raise ConfigError("MoSE training needs the tokenizer to find the media placeholder tokens")
     mose = _mose()
-    ids = media_tag_modalities(input_ids, tokenizer, _tag_cache)
+    visual, audio = mose.placeholder_token_ids(model.config)
+    if visual or audio:
+        ids = mose.modality_ids_from_tokens(
+            input_ids, visual_token_ids=visual, audio_token_ids=audio
+        )
+    elif tokenizer is None:
+        raise ConfigError("MoSE training needs the tokenizer to find the media placeholder tokens")
+    else:
+        ids = media_tag_modalities(input_ids, tokenizer, _tag_cache)
     with mose.modality_ids(model, ids):
         yield
 

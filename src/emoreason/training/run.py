@@ -20,10 +20,16 @@ import torch
 from datasets.utils import logging as datasets_logging
 from torch import nn
 from transformers import (
+    AutoConfig,
     AutoModelForCausalLM,
+    AutoModelForImageTextToText,
     AutoTokenizer,
     PreTrainedTokenizerBase,
     TrainerCallback,
+)
+from transformers.models.auto.modeling_auto import (
+    MODEL_FOR_CAUSAL_LM_MAPPING,
+    MODEL_FOR_IMAGE_TEXT_TO_TEXT_MAPPING,
 )
 from transformers.trainer_callback import PrinterCallback, ProgressCallback
 from transformers.trainer_utils import get_last_checkpoint
@@ -32,8 +38,9 @@ from trl import DPOConfig, SFTConfig
 from emoreason.assets.hf_quiet import hf_progress_bars_off
 from emoreason.errors import ConfigError, ModelNotFoundError
 from emoreason.formats.atomic import write_text_atomic
-from emoreason.training.collators import ConflictPreferenceCollator
+from emoreason.training.collators import ConflictPreferenceCollator, MediaSFTCollator
 from emoreason.training.config import CADPOTrainConfig, SFTTrainConfig
+from emoreason.training.media import MediaEncoder
 from emoreason.training.mose_support import apply_adapter, save_adapter
 from emoreason.training.preference_report import preference_report
 from emoreason.training.sources import BuildReport
@@ -56,14 +63,85 @@ def resolve_model_path(model_path: str) -> Path:
     return path
 
 
-def load_model_and_tokenizer(model_path: str) -> tuple[nn.Module, PreTrainedTokenizerBase]:
+def load_model_and_tokenizer(
+    model_path: str, dtype: str = "float32"
+) -> tuple[nn.Module, PreTrainedTokenizerBase]:
+    """The model (a causal LM, or a multimodal thinker such as Qwen2.5-Omni's) and tokenizer."""
     path = resolve_model_path(model_path)
     with hf_progress_bars_off():  # no "Loading weights" bar: the library never prints
-        model = AutoModelForCausalLM.from_pretrained(path, dtype=torch.float32)
+        model = _load_model(path, getattr(torch, dtype))
         tokenizer = AutoTokenizer.from_pretrained(path)
     if tokenizer.pad_token is None:
         tokenizer.pad_token = tokenizer.eos_token
     return model, tokenizer
+
+
+def _load_model(path: Path, dtype: torch.dtype) -> nn.Module:
+    config = AutoConfig.from_pretrained(path)
+    if type(config) in MODEL_FOR_CAUSAL_LM_MAPPING:
+        return AutoModelForCausalLM.from_pretrained(path, dtype=dtype)
+    if config.model_type == "qwen2_5_omni":  # thinker + talker (SABER-LLM): train the thinker
+        from transformers import Qwen2_5OmniForConditionalGeneration as Omni
+
+        # PreTrainedModel's loader, as the transformers backend does: Omni's own also wants the
+        # talker's speaker file; enable_audio_output=False builds no talker
+        full = super(Omni, Omni).from_pretrained(path, dtype=dtype, enable_audio_output=False)
+        return full.thinker
+    if type(config) in MODEL_FOR_IMAGE_TEXT_TO_TEXT_MAPPING:
+        return AutoModelForImageTextToText.from_pretrained(path, dtype=dtype)
+    raise ModelNotFoundError(
+        f"model_path {path}: a {config.model_type!r} model is neither a causal LM nor a "
+        "multimodal text generator (e.g. a Qwen2.5-Omni thinker)"
+    )
+
+
+def media_encoder_for(
+    model: nn.Module, model_path: str, config: SFTTrainConfig
+) -> MediaEncoder | None:
+    """The media encoder of a multimodal model (its processor), or None for a text-only model.
+
+    A model whose config names media placeholder ids (a Qwen2.5-Omni thinker) trains on the
+    rows' clips: its folder must hold the processor files. Raises ConfigError naming the cause
+    when they cannot be loaded.
+    """
+    from emoreason.adapters.mose import placeholder_token_ids
+    from emoreason.reasoning.omni_video import VideoPatching
+
+    visual, audio = placeholder_token_ids(model.config)
+    if not visual and not audio:
+        return None
+    path = resolve_model_path(model_path)
+    processor = load_media_processor(path)
+    thinker = getattr(model.config, "thinker_config", None) or model.config
+    return MediaEncoder(
+        processor,
+        config.media_layout(),
+        VideoPatching.from_folder(path),
+        video_token_id=getattr(thinker, "video_token_id", None),
+        audio_token_id=getattr(thinker, "audio_token_id", None),
+    )
+
+
+def load_media_processor(path: Path) -> Any:
+    """The model folder's multimodal processor (local files only).
+
+    A Qwen2.5-Omni folder gets transformers' processor where torchvision works, else emoreason's
+    frame processor (:mod:`emoreason.reasoning.omni_processor`), which makes the same inputs.
+    """
+    from transformers import AutoProcessor
+
+    from emoreason.reasoning.omni_processor import is_omni_folder, load_omni_processor
+
+    try:
+        with hf_progress_bars_off():
+            if is_omni_folder(path):
+                return load_omni_processor(path)[0]
+            return AutoProcessor.from_pretrained(path, local_files_only=True)
+    except Exception as exc:  # transformers raises many kinds here
+        reason = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise ConfigError(
+            f"{path}: the multimodal processor cannot be loaded ({reason}); media rows need it"
+        ) from None
 
 
 @dataclass
@@ -192,10 +270,14 @@ def _prepare(
     tokenizer: PreTrainedTokenizerBase | None,
     *,
     preference: bool,
-) -> tuple[nn.Module, PreTrainedTokenizerBase, Any, Any, Any, BuildReport]:
-    """Model + tokenizer (loaded unless given), datasets with their report, adapter applied."""
+    media: MediaEncoder | None = None,
+) -> tuple[nn.Module, PreTrainedTokenizerBase, Any, Any, Any, BuildReport, MediaEncoder | None]:
+    """Model + tokenizer (loaded unless given), datasets with their report, adapter applied,
+    and the media encoder of a multimodal model (found from the model unless given)."""
     if model is None or tokenizer is None:
-        model, tokenizer = load_model_and_tokenizer(config.model_path)
+        model, tokenizer = load_model_and_tokenizer(config.model_path, config.dtype)
+    if media is None:
+        media = media_encoder_for(model, config.model_path, config)
     report = BuildReport()
     train = prepare_dataset(
         config.train_file,
@@ -204,14 +286,20 @@ def _prepare(
         preference=preference,
         report=report,
         limit=config.max_train_samples,
+        media=media,
     )
     evaluation = None
     if config.eval_file:
         evaluation = prepare_dataset(
-            config.eval_file, tokenizer, config, preference=preference, report=BuildReport()
+            config.eval_file,
+            tokenizer,
+            config,
+            preference=preference,
+            report=BuildReport(),
+            media=media,
         )
     model, peft_config = apply_adapter(model, config)
-    return model, tokenizer, peft_config, train, evaluation, report
+    return model, tokenizer, peft_config, train, evaluation, report, media
 
 
 def _trainer_inputs(
@@ -221,10 +309,12 @@ def _trainer_inputs(
     callbacks: Sequence[TrainerCallback],
     *,
     preference: bool,
-) -> tuple[dict[str, Any], PreTrainedTokenizerBase, BuildReport]:
-    """The keyword arguments both TRL trainers take, the tokenizer, and the data report."""
-    model, tokenizer, peft_config, train, evaluation, report = _prepare(
-        config, model, tokenizer, preference=preference
+    media: MediaEncoder | None = None,
+) -> tuple[dict[str, Any], PreTrainedTokenizerBase, BuildReport, MediaEncoder | None]:
+    """The keyword arguments both TRL trainers take, the tokenizer, the data report and the
+    media encoder (None for a text-only model)."""
+    model, tokenizer, peft_config, train, evaluation, report, media = _prepare(
+        config, model, tokenizer, preference=preference, media=media
     )
     kwargs = {
         "model": model,
@@ -234,7 +324,7 @@ def _trainer_inputs(
         "peft_config": peft_config,
         "callbacks": list(callbacks),
     }
-    return kwargs, tokenizer, report
+    return kwargs, tokenizer, report, media
 
 
 def build_ca_dpo_trainer(
@@ -242,10 +332,15 @@ def build_ca_dpo_trainer(
     callbacks: Sequence[TrainerCallback] = (),
     model: nn.Module | None = None,
     tokenizer: PreTrainedTokenizerBase | None = None,
+    media: MediaEncoder | None = None,
 ) -> tuple[CADPOTrainer, BuildReport]:
-    """The configured CA-DPO trainer (not yet trained) and the data report."""
-    kwargs, tokenizer, report = _trainer_inputs(
-        config, model, tokenizer, callbacks, preference=True
+    """The configured CA-DPO trainer (not yet trained) and the data report.
+
+    ``media``: the media encoder of a multimodal ``model`` passed in (by default built from the
+    processor in ``config.model_path``).
+    """
+    kwargs, tokenizer, report, media = _trainer_inputs(
+        config, model, tokenizer, callbacks, preference=True, media=media
     )
     # Our collator does all the truncation (config.max_length, config.truncation_mode): TRL's own
     # would drop pairs whose prompt fills max_length (keep_divergence handles them; keep_start
@@ -256,6 +351,7 @@ def build_ca_dpo_trainer(
         max_length=config.max_length,
         truncation_mode=config.truncation_mode,
         divergence_context=config.divergence_context,
+        media=media,
     )
     with _quiet_datasets():
         trainer = CADPOTrainer(
@@ -276,10 +372,20 @@ def build_sft_trainer(
     callbacks: Sequence[TrainerCallback] = (),
     model: nn.Module | None = None,
     tokenizer: PreTrainedTokenizerBase | None = None,
+    media: MediaEncoder | None = None,
 ) -> tuple[SEDSFTTrainer, BuildReport]:
-    """The configured SFT trainer (not yet trained) and the data report."""
-    kwargs, _, report = _trainer_inputs(config, model, tokenizer, callbacks, preference=False)
-    args = SFTConfig(**_common_args(config), completion_only_loss=True, dataset_num_proc=None)
+    """The configured SFT trainer (not yet trained) and the data report (``media`` as in
+    :func:`build_ca_dpo_trainer`)."""
+    kwargs, tokenizer, report, media = _trainer_inputs(
+        config, model, tokenizer, callbacks, preference=False, media=media
+    )
+    extra: dict[str, Any] = {}
+    if media is not None:  # rows come tokenized with their clips' placeholders expanded
+        kwargs["data_collator"] = MediaSFTCollator(pad_token_id=tokenizer.pad_token_id, media=media)
+        extra["dataset_kwargs"] = {"skip_prepare_dataset": True}
+    args = SFTConfig(
+        **_common_args(config), completion_only_loss=True, dataset_num_proc=None, **extra
+    )
     with _quiet_datasets():
         trainer = SEDSFTTrainer(**kwargs, args=args)
     _silence(trainer)

@@ -2,7 +2,9 @@
 
 SFT rows become prompt/completion examples, DPO rows (with ``rejected_response``) become
 prompt/chosen/rejected examples carrying their ``conflict`` score. With a chat template the
-examples are conversational (TRL applies the template); without one, plain text. Rows are
+examples are conversational (TRL applies the template); without one, plain text. For a
+multimodal model the rows' ``videos``/``audios`` become its inputs: the rows are tokenized here
+with every clip's placeholders expanded (:mod:`emoreason.training.media`). Rows are
 checked before TRL sees them: missing media (error or counted skip), identical chosen and
 rejected (counted skip), and sequences longer than ``max_length`` (counted; truncated by TRL or
 skipped, per config).
@@ -16,10 +18,11 @@ from typing import Any
 from datasets import Dataset
 from transformers import PreTrainedTokenizerBase
 
-from emoreason.errors import InputError
+from emoreason.errors import ConfigError, InputError
 from emoreason.formats.jsonl import iter_jsonl
 from emoreason.formats.swift import SwiftRow, parse_swift_row
 from emoreason.training.config import SFTTrainConfig
+from emoreason.training.media import MediaEncoder
 from emoreason.training.sources import BuildReport
 
 
@@ -32,12 +35,14 @@ def _split_row(row: SwiftRow, path: str | Path, line: int) -> tuple[list[dict[st
     return messages[:-1], messages[-1]["content"]
 
 
+def _resolve(media: str, base: Path) -> Path:
+    path = Path(media)
+    return path if path.is_absolute() else base / path
+
+
 def _missing_media(row: SwiftRow, base: Path) -> str | None:
     for media in [*row.videos, *row.audios]:
-        media_path = Path(media)
-        if not media_path.is_absolute():
-            media_path = base / media_path
-        if not media_path.exists():
+        if not _resolve(media, base).exists():
             return media
     return None
 
@@ -65,7 +70,13 @@ def load_swift_examples(
                 )
             report.skip("missing_media")
             continue
-        example: dict[str, Any] = {"prompt": prompt, "chosen": chosen}
+        example: dict[str, Any] = {
+            "prompt": prompt,
+            "chosen": chosen,
+            "videos": [str(_resolve(v, Path.cwd())) for v in row.videos],
+            "audios": [str(_resolve(a, Path.cwd())) for a in row.audios],
+            "line": item.line,
+        }
         if preference:
             if row.rejected_response is None:
                 raise InputError(
@@ -173,6 +184,78 @@ def to_trl_dataset(
     return Dataset.from_list(records)
 
 
+def tokenize_media_examples(
+    examples: list[dict[str, Any]],
+    media: MediaEncoder,
+    config: SFTTrainConfig,
+    report: BuildReport,
+    *,
+    preference: bool,
+    path: str | Path,
+) -> list[dict[str, Any]]:
+    """Token ids of media rows for a multimodal model, placeholders expanded per clip.
+
+    Preference rows become ``prompt_ids``/``chosen_ids``/``rejected_ids`` (+ conflict, kind),
+    SFT rows ``input_ids``/``labels`` (prompt tokens labelled -100); both keep ``videos`` and
+    ``audios`` for the collator. A prompt that fills ``max_length`` is a counted skip (its clip
+    cannot be cut); longer rows are cut at the end (``keep_start``) or skipped, per config.
+    """
+    kept = []
+    for example in examples:
+        videos, audios = example["videos"], example["audios"]
+        try:
+            prompt_ids = media.prompt_ids(example["prompt"], videos, audios)
+        except InputError as exc:
+            where = exc.path if exc.path and exc.path != str(path) else None
+            message = f"{where}: {exc.message}" if where else exc.message
+            raise InputError(message, path=path, line=example["line"], field=exc.field) from None
+        answers = {
+            key: media.completion_ids(example["prompt"], example[key])
+            for key in ("chosen", "rejected")
+            if key in example
+        }
+        longest = len(prompt_ids) + max(len(ids) for ids in answers.values())
+        if len(prompt_ids) >= config.max_length:
+            report.skip("prompt_longer_than_max_length")
+            continue
+        if longest > config.max_length:
+            if config.overlength == "skip":
+                report.skip("longer_than_max_length")
+                continue
+            if config.truncation_mode != "keep_start":
+                raise ConfigError(
+                    f"truncation_mode: {config.truncation_mode} would cut the clip's "
+                    f"placeholder tokens from media rows longer than max_length "
+                    f"({config.max_length}; {path}:{example['line']} has {longest}); use "
+                    "keep_start, overlength: skip, or a larger max_length"
+                )
+            report.by_kind["truncated_to_max_length"] += 1
+            room = config.max_length - len(prompt_ids)
+            answers = {key: ids[:room] for key, ids in answers.items()}
+        record: dict[str, Any] = {"videos": list(videos), "audios": list(audios)}
+        if preference:
+            record.update(
+                prompt_ids=prompt_ids,
+                chosen_ids=answers["chosen"],
+                rejected_ids=answers["rejected"],
+                conflict=example["conflict"],
+                kind=example["kind"],
+            )
+        else:
+            record.update(
+                input_ids=prompt_ids + answers["chosen"],
+                labels=[-100] * len(prompt_ids) + answers["chosen"],
+            )
+        kept.append(record)
+    if not kept:
+        raise InputError(
+            f"no row fits max_length={config.max_length} tokens with its clip's placeholders "
+            f"(skips: {dict(report.skipped)}); raise max_length or cap the clip's frames",
+            path=path,
+        )
+    return kept
+
+
 def prepare_dataset(
     path: str | Path,
     tokenizer: PreTrainedTokenizerBase,
@@ -181,14 +264,26 @@ def prepare_dataset(
     preference: bool,
     report: BuildReport,
     limit: int | None = None,
+    media: MediaEncoder | None = None,
 ) -> Dataset:
-    """Load, check, length-filter and convert one ms-swift JSONL file."""
+    """Load, check, length-filter and convert one ms-swift JSONL file.
+
+    With ``media`` (a multimodal model's :class:`~emoreason.training.media.MediaEncoder`) rows
+    are tokenized here with their clips (:func:`tokenize_media_examples`); otherwise TRL
+    tokenizes the text, ``<video>``/``<audio>`` tags included, as it is.
+    """
     examples = load_swift_examples(
         path, preference=preference, missing_media=config.missing_media, report=report
     )
     if limit is not None and len(examples) > limit:
         report.skip("beyond_max_train_samples", len(examples) - limit)
         examples = examples[:limit]
+    if media is not None:
+        records = tokenize_media_examples(
+            examples, media, config, report, preference=preference, path=path
+        )
+        report.written = len(records)
+        return Dataset.from_list(records)
     examples = enforce_length(examples, tokenizer, config, report)
     report.written = len(examples)
     return to_trl_dataset(examples, tokenizer, preference=preference)

@@ -30,6 +30,7 @@ from trl.trainer import dpo_trainer as trl_dpo_module
 from emoreason.errors import InputError
 from emoreason.training.logprobs import concatenated_logps
 from emoreason.training.loss import ca_dpo_loss
+from emoreason.training.media import MEDIA_COLUMNS, media_inputs
 from emoreason.training.mose_support import (
     is_mose_model,
     load_adapter_weights,
@@ -37,6 +38,9 @@ from emoreason.training.mose_support import (
     reference_context,
     save_adapter,
 )
+
+#: Per-pair columns CA-DPO keeps beside TRL's (conflict weighting, per-kind reports).
+PAIR_COLUMNS = ("conflict", "kind")
 
 
 class _AdapterCheckpoints:
@@ -111,16 +115,27 @@ class CADPOTrainer(_AdapterCheckpoints, DPOTrainer):
                 if listener is not None:
                     listener(name, done, total)
 
+    def _prepare_dataset(self, dataset: Any, processing_class: Any, args: Any, name: str) -> Any:
+        # media rows arrive tokenized (placeholders expanded per clip by the processor,
+        # emoreason.training.media): TRL's text tokenization would undo that
+        if "prompt_ids" in (dataset.column_names or ()):
+            return dataset
+        return super()._prepare_dataset(dataset, processing_class, args, name)
+
     def _set_signature_columns_if_needed(self) -> None:
         super()._set_signature_columns_if_needed()
-        extra = [c for c in ("conflict", "kind") if c not in self._signature_columns]
+        extra = [c for c in (*PAIR_COLUMNS, *MEDIA_COLUMNS) if c not in self._signature_columns]
         self._signature_columns = [*self._signature_columns, *extra]
 
     def _policy_logps(self, model: nn.Module, inputs: dict[str, torch.Tensor]) -> Any:
         unwrapped = self.accelerator.unwrap_model(model)
         with modality_context(unwrapped, inputs["input_ids"], self._tokenizer):
             return concatenated_logps(
-                model, inputs["input_ids"], inputs["attention_mask"], inputs["completion_mask"]
+                model,
+                inputs["input_ids"],
+                inputs["attention_mask"],
+                inputs["completion_mask"],
+                media_inputs(inputs),
             )
 
     def compute_ref_log_probs(self, model: nn.Module, inputs: dict[str, torch.Tensor]) -> Any:
@@ -165,7 +180,16 @@ class CADPOTrainer(_AdapterCheckpoints, DPOTrainer):
 
 
 class SEDSFTTrainer(_AdapterCheckpoints, SFTTrainer):
-    """TRL's SFTTrainer with MoSE modality ids routed around every forward."""
+    """TRL's SFTTrainer with MoSE modality ids routed around every forward.
+
+    Media rows come tokenized (``input_ids``, ``completion_mask``, ``videos``, ``audios``) with
+    :class:`~emoreason.training.collators.MediaSFTCollator`, which adds the clip's features.
+    """
+
+    def _set_signature_columns_if_needed(self) -> None:
+        super()._set_signature_columns_if_needed()
+        extra = [c for c in ("completion_mask", *MEDIA_COLUMNS) if c not in self._signature_columns]
+        self._signature_columns = [*self._signature_columns, *extra]
 
     def compute_loss(
         self, model: nn.Module, inputs: dict[str, Any], *args: Any, **kwargs: Any
