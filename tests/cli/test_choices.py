@@ -18,6 +18,7 @@ def test_each_choice_is_the_librarys_own_list() -> None:
     from emoreason.evaluation.runner import BACKENDS as EVAL_BACKENDS
     from emoreason.pipeline.config import DATASETS, ENGINES
     from emoreason.reasoning.backends import BACKENDS
+    from emoreason.reasoning.transformers_backend import DTYPES
     from emoreason.schema.languages import LANGUAGES
     from emoreason.training.config import MISSING_MEDIA_POLICIES
     from emoreason.training.pairs import PAIR_KINDS
@@ -33,6 +34,7 @@ def test_each_choice_is_the_librarys_own_list() -> None:
     assert names(choices.Dataset) == list(DATASETS)
     assert names(choices.PairKind) == list(PAIR_KINDS)
     assert names(choices.MissingMedia) == list(MISSING_MEDIA_POLICIES)
+    assert names(choices.Dtype) == list(DTYPES)
     assert set(names(choices.Split)) == set(emodb.SPLITS) | set(verbal_sentences.SPLITS)
 
 
@@ -51,6 +53,9 @@ CHOICE_OPTIONS = [
     (["pipeline", "run"], ["--input", "i", "--output", "o"], "--engine", "spark", ["local", "ray"]),
     (["pipeline", "run"], ["--input", "i", "--output", "o"], "--dataset", "x", ["meld", "auto"]),
     (["pipeline", "run"], ["--input", "i", "--output", "o"], "--backend", "gpt", ["openai"]),
+    (["analyze"], ["clip.mp4"], "--backend", "vllm", ["rules", "transformers", "openai"]),
+    (["analyze"], ["clip.mp4"], "--lang", "ja", ["en", "zh"]),
+    (["analyze"], ["clip.mp4"], "--dtype", "int8", ["auto", "float32", "bfloat16", "float16"]),
     (["convert"], ["a", "b"], "--to", "csv", ["jsonl", "folder", "swift"]),
     (["convert"], ["a", "b", "--to", "jsonl"], "--lang", "fr", ["en", "zh"]),
 ]
@@ -70,6 +75,6 @@ def test_a_bad_choice_is_refused_with_the_valid_ones(command, args, option, bad,
     assert all(f"'{value}'" in text for value in valid)
     # --help shows the choices beside the option: <a|b|c>
     listed = _plain(runner.invoke(app, [*command, "--help"], env={"COLUMNS": "300"}).output)
-    shown = re.search(rf"{option} (?:\S+ )?<(?:list\[)?([a-z_|]+)\]?>", listed)
+    shown = re.search(rf"{option} (?:\S+ )?<(?:list\[)?([a-z0-9_|]+)\]?>", listed)
     assert shown is not None, listed
     assert set(valid) <= set(shown.group(1).split("|"))

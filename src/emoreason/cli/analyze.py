@@ -19,6 +19,7 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
+from emoreason.cli.choices import Backend, Dtype, Lang
 from emoreason.cli.output import (
     console,
     err_console,
@@ -193,10 +194,8 @@ def analyze_command(
     inputs: list[str] = typer.Argument(
         ..., help="Clips, folders of clips, or manifest .jsonl (ms-swift rows accepted)."
     ),
-    lang: str = typer.Option("en", "--lang", help="Language of the analysis text: en or zh."),
-    backend: str = typer.Option(
-        "rules", "--backend", help="Reasoning backend: rules, transformers or openai."
-    ),
+    lang: Lang = typer.Option(Lang("en"), "--lang", help="Language of the analysis text."),
+    backend: Backend = typer.Option(Backend("rules"), "--backend", help="Reasoning backend."),
     model: str | None = typer.Option(
         None, "--model", help="Local model folder (transformers) or served model name (openai)."
     ),
@@ -239,10 +238,10 @@ def analyze_command(
     device: str | None = typer.Option(
         None, "--device", help="transformers: torch device, e.g. cpu (default), cuda, cuda:1."
     ),
-    dtype: str | None = typer.Option(
+    dtype: Dtype | None = typer.Option(
         None,
         "--dtype",
-        help="transformers: auto|float32|bfloat16|float16 (auto: float32 on CPU, bfloat16 on GPU).",
+        help="transformers: torch dtype (auto: float32 on CPU, bfloat16 on GPU).",
     ),
     text_only: bool = typer.Option(
         False,
@@ -276,15 +275,19 @@ def analyze_command(
     if resume and output is not None and output.is_file():
         _say_unreadable_lines(output)
     analyzer = Analyzer(
-        backend,
-        lang,
+        backend.value,
+        lang.value,
         model=model,
         base_url=base_url,
         fps=fps,
         include_evidence=not no_evidence,
         fill_from_rules=fill_from_rules,
         backend_options=model_options(
-            backend, device=device, dtype=dtype, text_only=text_only, max_new_tokens=max_new_tokens
+            backend.value,
+            device=device,
+            dtype=dtype.value if dtype else None,
+            text_only=text_only,
+            max_new_tokens=max_new_tokens,
         ),
     )
     if len(jobs) == 1 and output is None:

@@ -37,6 +37,8 @@ MetricVariant = choice_enum("MetricVariant", ("official", "robust"))
 Split = choice_enum("Split", ("test", "dev", "calib", "all"))
 #: EmoCue-360 cue extraction: our local extractor or an LLM behind ``--judge-url``.
 CueExtractor = choice_enum("CueExtractor", ("local", "llm"))
+#: ``emoreason.reasoning.transformers_backend.DTYPES`` (auto: float32 on CPU, bfloat16 on GPU).
+Dtype = choice_enum("Dtype", ("auto", "float32", "bfloat16", "float16"))
 #: ``emoreason.training.config.MISSING_MEDIA_POLICIES``.
 MissingMedia = choice_enum("MissingMedia", ("error", "skip"))
 
