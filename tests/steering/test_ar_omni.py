@@ -8,6 +8,7 @@ its block, and the UAP diagnostics and heatmap run on the omni input.
 
 from __future__ import annotations
 
+import json
 import math
 
 import pytest
@@ -25,7 +26,7 @@ from emoreason.steering import (
     save_uap_heatmap,
 )
 from emoreason.steering.attention import decoder_attention_modules
-from omni_media import build_omni, load_processor, load_thinker, omni_inputs
+from omni_media import EXAMPLE_CLIP, build_omni, load_processor, load_thinker, omni_inputs
 
 RULE = ARConfig(alpha=0.6, tau=0.0, kappa=1.0)  # heads above their layer's mean ratio
 
@@ -129,3 +130,23 @@ def test_ar_generate_and_uap_heatmap_on_an_omni_input(model, inputs, tmp_path):
     summary = report.to_dict()
     assert summary["prompt_tokens"] == inputs["input_ids"].shape[1]
     assert not math.isnan(summary["after"]["audio_uap_mean"])
+
+
+def test_diagnose_cli_on_an_example_clip(omni_dir, tmp_path):
+    from typer.testing import CliRunner
+
+    from emoreason.cli.app import app
+
+    out = tmp_path / "out"
+    args = ["diagnose", str(omni_dir), "--clip", str(EXAMPLE_CLIP), "-o", str(out)]
+    result = CliRunner().invoke(app, [*args, "--tau", "0", "--max-new-tokens", "2"])
+    assert result.exit_code == 0, result.output
+    summary = json.loads((out / "uap_summary.json").read_text())
+    counts = summary["modality_counts"]
+    assert counts["audio"] > 100 and counts["visual"] > 100  # ~5.5 s of sound, 12 frames
+    assert summary["clip"] == str(EXAMPLE_CLIP)
+    assert summary["before"]["biased_heads"]
+    assert (out / "uap_heatmap.png").read_bytes()[:4] == b"\x89PNG"
+    text_model = CliRunner().invoke(app, [*args[:1], str(tmp_path), *args[2:]])
+    assert text_model.exit_code != 0
+    assert "not a Qwen2.5-Omni model folder" in text_model.output

@@ -60,6 +60,56 @@ def _load_model(model_dir: Path):  # -> (model, tokenizer | None)
     return model, tokenizer
 
 
+def _load_omni_thinker(model_dir: Path):  # -> the thinker of a Qwen2.5-Omni folder
+    import transformers as tf
+
+    from emoreason.assets.hf_quiet import hf_progress_bars_off
+
+    config = json.loads((model_dir / "config.json").read_text(encoding="utf-8"))
+    local = {"local_files_only": True}
+    with hf_progress_bars_off():
+        if config.get("model_type") == "qwen2_5_omni":  # full model: the thinker, no talker
+            omni = tf.Qwen2_5OmniForConditionalGeneration
+            full = super(omni, omni).from_pretrained(model_dir, enable_audio_output=False, **local)
+            return full.thinker.eval()
+        return tf.AutoModelForImageTextToText.from_pretrained(model_dir, **local).eval()
+
+
+def _omni_clip_context(
+    model_dir: Path, clip: Path, lang: str
+):  # -> (model, tokenizer, inputs, ids)
+    """A Qwen2.5-Omni thinker and its processor output for ``clip`` under the SED prompt.
+
+    The clip goes in as analyze gives it (SABER-LLM's layout: frames and 16 kHz audio as separate
+    streams); the audio and visual keys are the positions of their placeholder tokens.
+    """
+    from emoreason.adapters.mose import modality_ids_from_inputs
+    from emoreason.errors import ConfigError
+    from emoreason.perception.decode import probe
+    from emoreason.prompts import sed_prompt
+    from emoreason.reasoning.omni_media import MediaLayout, omni_inputs, read_clip
+    from emoreason.reasoning.omni_processor import is_omni_folder, load_omni_processor
+    from emoreason.reasoning.omni_video import VideoPatching
+
+    if not is_omni_folder(model_dir):
+        raise ConfigError(
+            f"--clip: {model_dir} is not a Qwen2.5-Omni model folder (thinker or full model); "
+            "a text-only model takes a synthetic context (--spec) instead"
+        )
+    facts = probe(clip)
+    processor, _ = load_omni_processor(model_dir)
+    media = read_clip(
+        clip,
+        has_video=facts.has_video,
+        has_audio=facts.has_audio,
+        layout=MediaLayout(),
+        patching=VideoPatching.from_folder(model_dir),
+    )
+    model = _load_omni_thinker(model_dir)
+    inputs = omni_inputs(processor, sed_prompt(lang), media)  # type: ignore[arg-type]
+    return model, processor.tokenizer, inputs, modality_ids_from_inputs(inputs, model.config)
+
+
 def register(app: typer.Typer) -> None:
     """Add ``diagnose`` to app."""
 
@@ -94,10 +144,19 @@ def register(app: typer.Typer) -> None:
         max_new_tokens: int | None = typer.Option(
             None, min=1, help="Tokens to generate (default: the spec's, else 16)."
         ),
+        clip: Path | None = typer.Option(
+            None,
+            "--clip",
+            help="A video clip for a Qwen2.5-Omni MODEL_DIR: its frames and audio go in through "
+            "the processor (as analyze gives them) under the SED prompt; audio and visual keys "
+            "are their placeholder tokens. Replaces --spec.",
+        ),
+        lang: str = typer.Option("en", "--lang", help="SED prompt language with --clip: en|zh."),
     ) -> None:
         """Generate with and without AR; write UAP per layer/head (JSON) and a heatmap (PNG)."""
         import torch
 
+        from emoreason.errors import ConfigError
         from emoreason.formats.atomic import write_text_atomic
         from emoreason.steering import (
             ARConfig,
@@ -120,23 +179,39 @@ def register(app: typer.Typer) -> None:
             overrides["layers"] = _parse_layers(layers)
         config = dataclasses.replace(config, **overrides)
 
-        context = load_context_spec(spec) if spec is not None else default_context_spec()
         model_path = model_dir if model_dir is not None else _default_model_dir()
         err_console.print(f"loading model from {model_path}")
-        model, tokenizer = _load_model(model_path)
-        input_ids, modality_ids = build_context(
-            context, model.config.get_text_config().vocab_size, tokenizer
-        )
-        new_tokens = max_new_tokens or context.max_new_tokens
+        model_inputs = None
+        if clip is not None:
+            if spec is not None:
+                raise ConfigError("give --clip or --spec, not both")
+            if lang not in ("en", "zh"):
+                raise ConfigError(f"--lang: got {lang!r}; valid: en, zh")
+            model, tokenizer, model_inputs, modality_ids = _omni_clip_context(
+                model_path, clip, lang
+            )
+            input_ids, seed = model_inputs["input_ids"], 0
+            new_tokens = max_new_tokens or 16
+        else:
+            context = load_context_spec(spec) if spec is not None else default_context_spec()
+            model, tokenizer = _load_model(model_path)
+            input_ids, modality_ids = build_context(
+                context, model.config.get_text_config().vocab_size, tokenizer
+            )
+            new_tokens, seed = max_new_tokens or context.max_new_tokens, context.seed
         err_console.print(
             f"context: {input_ids.shape[1]} tokens; generating {new_tokens} tokens without "
             "and with AR"
         )
-        torch.manual_seed(context.seed)
-        report = diagnose_modality_bias(model, input_ids, modality_ids, config, new_tokens)
+        torch.manual_seed(seed)
+        report = diagnose_modality_bias(
+            model, input_ids, modality_ids, config, new_tokens, model_inputs=model_inputs
+        )
 
         summary = report.to_dict()
         summary["model_dir"] = str(model_path)
+        if clip is not None:
+            summary["clip"] = str(clip)
         if tokenizer is not None:
             summary["before"]["generated_text"] = tokenizer.decode(
                 report.before.generated_ids[0], skip_special_tokens=True
