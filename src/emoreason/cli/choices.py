@@ -2,10 +2,10 @@
 typer's own error naming the valid ones. (``convert --to`` and ``build-conflicts --rule``, sets
 of the command's own, are defined beside their command.)
 
-Each enum is built from the library's own list where that list is cheap to import (languages,
-the pipeline's engines, datasets and pair kinds). The others are spelled here, because importing
-their registries (reasoning backends, evaluation scorers, training) would slow every command's
-start; ``tests/cli/test_choices.py`` holds each of them equal to the library's list.
+Each set is the library's own list: the languages come from it directly (the schema is loaded
+by the CLI anyway); the others are spelled here, because importing their modules (reasoning
+backends, evaluation, training, the pipeline's YAML config) would slow every command's start,
+and ``tests/cli/test_choices.py`` holds each of them equal to the library's list.
 """
 
 from __future__ import annotations
@@ -13,7 +13,6 @@ from __future__ import annotations
 from collections.abc import Iterable
 from enum import StrEnum
 
-from emoreason.pipeline.config import DATASETS, ENGINES, PAIR_KINDS
 from emoreason.schema.languages import LANGUAGES
 
 
@@ -23,9 +22,12 @@ def choice_enum(name: str, values: Iterable[str]) -> type[StrEnum]:
 
 
 Lang = choice_enum("Lang", LANGUAGES)
-Engine = choice_enum("Engine", ENGINES)
-Dataset = choice_enum("Dataset", DATASETS)
-PairKind = choice_enum("PairKind", PAIR_KINDS)
+#: ``emoreason.pipeline.config.ENGINES``.
+Engine = choice_enum("Engine", ("local", "ray"))
+#: ``emoreason.pipeline.config.DATASETS``: how a pipeline input is read.
+Dataset = choice_enum("Dataset", ("auto", "folder", "jsonl", "ravdess", "cremad", "meld"))
+#: ``emoreason.training.pairs.PAIR_KINDS``: the rejected answers of CA-DPO pairs.
+PairKind = choice_enum("PairKind", ("ablation", "hallucination", "label_flip"))
 
 #: ``emoreason.reasoning.backends.BACKENDS``.
 Backend = choice_enum("Backend", ("rules", "transformers", "openai"))
