@@ -39,9 +39,7 @@ GOOD = {
 
 def _assess(text: str, scenario: str = "consistent_sad", lang: str = "en"):
     evidence = make_evidence(scenario)
-    return assess_answer(
-        text, parse_saber(text), evidence, prompt=sed_prompt(lang), lang=lang
-    )  # type: ignore[arg-type]
+    return assess_answer(text, parse_saber(text), evidence, prompt=sed_prompt(lang), lang=lang)  # type: ignore[arg-type]
 
 
 def _kinds(quality) -> set[tuple[str, str | None]]:
@@ -137,6 +135,16 @@ def test_echoed_evidence_and_prompt_are_copied_input():
     quality = _assess(json.dumps(copied))
     assert ("copied_input", "video_desc") in _kinds(quality)
     assert ("copied_input", "body_lang_desc") in _kinds(quality)
+    # several cues given back as they were listed: copied; two statuses quoted in prose: not
+    face_line = next(line for line in echo.splitlines() if line.startswith("[face]"))
+    listed = dict(GOOD, facial_exp_desc=face_line.removeprefix("[face] "))
+    assert ("copied_input", "facial_exp_desc") in _kinds(_assess(json.dumps(listed)))
+    quoted = (
+        'Face: "no face detected in 0/40 sampled frames". Person: "no person detected in 0/40 '
+        'sampled frames". A dim room, with sound.'
+    )
+    no_face = dict(GOOD, video_desc=quoted)
+    assert ("copied_input", "video_desc") not in _kinds(_assess(json.dumps(no_face), "no_face"))
     # quoting the transcript is what speech_content is for
     quote = dict(GOOD, audio_desc={"speech_content": evidence.transcript.text,
                                    "acoustic_feat": "low, flat pitch"})  # fmt: skip

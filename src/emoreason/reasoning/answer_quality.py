@@ -11,12 +11,12 @@ The rules (ours; thresholds chosen so that the rules reasoner's own text and ord
 - repetition: a text of >= 3 lines whose most common line is >= half of them (and >= 3 times);
   or a text of >= 12 tokens where >= half of its n-grams (n = 4 words, 6 characters for Chinese)
   are repeats of an earlier n-gram (the "seq-rep-n" share of repeated n-grams);
-- copied input: >= half of a dimension's characters repeat the input verbatim - whole pieces
-  (>= 12 characters) of the prompt or of the evidence text (a status, a cue with its times, the
-  header), or lines that are most of such a piece - when what is repeated is an instruction or
-  more than one piece of evidence (one status line cited as why a modality is unavailable is
-  an honest answer); the transcript is excepted (quoting what was said is what
-  ``speech_content`` is for);
+- copied input: a dimension repeats the input verbatim - whole pieces (>= 12 characters) of the
+  prompt or of the evidence text (a status, a cue with its times, the header), or lines that are
+  most of such a piece - for >= half of its characters when an instruction (prompt line,
+  evidence header) is among them, for >= 3/4 when they are several pieces of evidence (quoting a
+  status or two inside a description is an honest answer); the transcript is excepted (quoting
+  what was said is what ``speech_content`` is for);
 - ignores evidence: no content word (or, for Chinese, no two-character sequence) of the answer
   occurs in the evidence's cues, modality status, transcript or emotion estimates, while the
   evidence has some;
@@ -42,7 +42,8 @@ MIN_LOOP_LINES = 3
 MIN_LOOP_TOKENS = 12
 LOOP_SHARE = 0.5
 MIN_COPIED_LINE = 12
-COPIED_SHARE = 0.5
+COPIED_SHARE = 0.5  # of a text that repeats an instruction (prompt line, evidence header)
+COPIED_EVIDENCE_SHARE = 0.75  # of a text that repeats several pieces of evidence
 
 _TOKEN = re.compile(r"[a-z0-9]+(?:'[a-z]+)?|[\u4e00-\u9fff]", re.IGNORECASE)
 _CJK = re.compile(r"[\u4e00-\u9fff]")
@@ -155,12 +156,15 @@ def copied_input(text: str, references: Iterable[tuple[str, bool]]) -> tuple[flo
 
 
 def is_copied_input(text: str, references: list[tuple[str, bool]]) -> float | None:
-    """The copied share when ``text`` is copied input: >= half of it repeats input, and what it
-    repeats is an instruction or more than one piece of evidence (a single status cited as the
-    reason a modality is unavailable is an honest answer); otherwise None."""
+    """The copied share when ``text`` is copied input, otherwise None: >= half of it repeats
+    input that includes an instruction, or >= 3/4 of it repeats more than one piece of evidence
+    (quoting a status or two inside a description, or one status as the reason a modality is
+    unavailable, is an honest answer)."""
     share, used = copied_input(text, references)
     instructions = {ref for ref, instruction in references if instruction}
-    if share >= COPIED_SHARE and (used & instructions or len(used) >= 2):
+    if share >= COPIED_SHARE and used & instructions:
+        return share
+    if share >= COPIED_EVIDENCE_SHARE and len(used) >= 2:
         return share
     return None
 
