@@ -56,6 +56,7 @@ CHOICE_OPTIONS = [
     (["analyze"], ["clip.mp4"], "--backend", "vllm", ["rules", "transformers", "openai"]),
     (["analyze"], ["clip.mp4"], "--lang", "ja", ["en", "zh"]),
     (["analyze"], ["clip.mp4"], "--dtype", "int8", ["auto", "float32", "bfloat16", "float16"]),
+    (["diagnose"], [], "--lang", "fr", ["en", "zh"]),
     (["convert"], ["a", "b"], "--to", "csv", ["jsonl", "folder", "swift"]),
     (["convert"], ["a", "b", "--to", "jsonl"], "--lang", "fr", ["en", "zh"]),
 ]

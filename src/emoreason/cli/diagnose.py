@@ -8,6 +8,7 @@ from pathlib import Path
 
 import typer
 
+from emoreason.cli.choices import Lang
 from emoreason.cli.output import console, err_console, handle_errors
 
 SUMMARY_NAME = "uap_summary.json"
@@ -151,7 +152,7 @@ def register(app: typer.Typer) -> None:
             "the processor (as analyze gives them) under the SED prompt; audio and visual keys "
             "are their placeholder tokens. Replaces --spec.",
         ),
-        lang: str = typer.Option("en", "--lang", help="SED prompt language with --clip: en|zh."),
+        lang: Lang = typer.Option(Lang("en"), "--lang", help="SED prompt language with --clip."),
     ) -> None:
         """Generate with and without AR; write UAP per layer/head (JSON) and a heatmap (PNG)."""
         import torch
@@ -185,10 +186,8 @@ def register(app: typer.Typer) -> None:
         if clip is not None:
             if spec is not None:
                 raise ConfigError("give --clip or --spec, not both")
-            if lang not in ("en", "zh"):
-                raise ConfigError(f"--lang: got {lang!r}; valid: en, zh")
             model, tokenizer, model_inputs, modality_ids = _omni_clip_context(
-                model_path, clip, lang
+                model_path, clip, lang.value
             )
             input_ids, seed = model_inputs["input_ids"], 0
             new_tokens = max_new_tokens or 16
