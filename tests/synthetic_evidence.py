@@ -17,6 +17,7 @@ from emoreason.schema import (
     Word,
     normalize_distribution,
 )
+from emoreason.schema.phrases import phrase
 
 SCENARIOS = (
     "consistent_sad",
@@ -260,9 +261,12 @@ def make_evidence(scenario: str, path: str | None = None) -> Evidence:
         mods["face"] = _missing("face", "no face detected in 0/40 sampled frames")
         mods["body"] = _missing("body", "no person detected in 0/40 sampled frames")
         hyps["visual"] = EmotionHypothesis.unavailable("visual")
-    if scenario == "missing_audio":
-        for name in ("acoustic", "speech", "verbal"):
-            mods[name] = _missing(name, "no audio stream in the file")
+    if scenario == "missing_audio":  # as perception states it
+        for name in ("acoustic", "speech"):
+            mods[name] = ModalityEvidence(
+                modality=name, available=False, status_phrases=[phrase(f"{name}.no_audio")]
+            )
+        mods["verbal"] = _missing("verbal", "no audio, so no words to analyse")
         hyps["acoustic"] = EmotionHypothesis.unavailable("acoustic")
         hyps["verbal"] = EmotionHypothesis.unavailable("verbal")
     elif scenario == "silence":

@@ -17,7 +17,7 @@ import numpy as np
 import parselmouth
 from parselmouth.praat import call
 
-from emoreason.perception.base import ClipSignal, Extractor, fmt_time
+from emoreason.perception.base import ClipSignal, Extractor
 from emoreason.perception.hypotheses import acoustic_scores
 from emoreason.perception.prosody import (
     frame_dbfs,
@@ -28,8 +28,11 @@ from emoreason.perception.prosody import (
 )
 from emoreason.perception.voice_model import VOICE_DIMENSION_NAMES, voice_dimensions
 from emoreason.schema import Cue, ModalityEvidence, TimelinePoint
+from emoreason.schema.phrases import phrase
 
 PITCH_FLOOR, PITCH_CEILING = 75.0, 500.0
+#: Silences inside speech shorter than this are not counted as pauses (seconds).
+MIN_PAUSE_SECONDS = 0.25
 EGEMAPS_NAMES: tuple[str, ...] = (
     "F0semitoneFrom27.5Hz_sma3nz_amean", "F0semitoneFrom27.5Hz_sma3nz_stddevNorm",
     "F0semitoneFrom27.5Hz_sma3nz_percentile20.0", "F0semitoneFrom27.5Hz_sma3nz_percentile50.0",
@@ -114,19 +117,20 @@ class AcousticExtractor(Extractor):
     def process_signal(self, signal: ClipSignal) -> ModalityEvidence:
         began = time.perf_counter()
         if signal.audio is None:
-            return self.unavailable("no audio stream: voice not analysed")
+            return self.unavailable(phrase("acoustic.no_audio"))
         x, sr = signal.audio.samples, signal.audio.sample_rate
         if len(x) < sr // 4:
-            return self.unavailable(f"audio too short ({len(x) / sr:.2f} s) to analyse")
+            return self.unavailable(phrase("acoustic.too_short", seconds=len(x) / sr))
         db, hop = frame_dbfs(x, sr)
         peak = float(db.max()) if len(db) else -math.inf
         if peak < self.config.silence_dbfs:
-            level = "-inf" if not math.isfinite(peak) else f"{peak:.0f}"
-            return self.unavailable(
-                f"audio is silent (loudest 50 ms at {level} dBFS < {self.config.silence_dbfs:.0f})"
-                ": no voice to analyse",
-                seconds=time.perf_counter() - began,
+            threshold = self.config.silence_dbfs
+            silent = (
+                phrase("acoustic.silent", loudest=peak, threshold=threshold)
+                if math.isfinite(peak)
+                else phrase("acoustic.silent_no_signal", threshold=threshold)
             )
+            return self.unavailable(silent, seconds=time.perf_counter() - began)
         values, cues, timeline = self._prosody(x, sr, db, hop)
         values.update(self.egemaps(x, sr))
         values.update(voice_dimensions(values))
@@ -136,7 +140,8 @@ class AcousticExtractor(Extractor):
             cues.append(synthetic)
         return ModalityEvidence(
             modality=self.modality, available=True,
-            status=f"voice analysed: {features['voiced_fraction'] or 0:.0%} of {len(x) / sr:.1f} s voiced",
+            status_phrases=[phrase("acoustic.analysed", voiced=features["voiced_fraction"] or 0,
+                                   seconds=len(x) / sr)],
             features=features, cues=cues, timeline=timeline,
             seconds=time.perf_counter() - began,
         )  # fmt: skip
@@ -173,7 +178,7 @@ class AcousticExtractor(Extractor):
             cues += _quality_cues(v)
         else:
             cues.append(
-                Cue(name="no_voicing", description="no voiced speech found", confidence=0.8)
+                Cue(name="no_voicing", phrase=phrase("acoustic.no_voicing"), confidence=0.8)
             )
         loud = db[db > db.max() - 40]
         v["loudness_mean_dbfs"] = float(loud.mean())
@@ -182,10 +187,10 @@ class AcousticExtractor(Extractor):
         peak_t = float(np.argmax(db) * hop)
         cues.append(Cue(
             name="loudness_peak", value=round(float(db.max()), 1), unit="dBFS", start=peak_t,
-            description=f"loudness peaks at {fmt_time(peak_t)} ({db.max():.0f} dBFS; "
-            f"mean {v['loudness_mean_dbfs']:.0f} dBFS)",
+            phrase=phrase("acoustic.loudness_peak", at=peak_t, peak=db.max(),
+                          mean=v["loudness_mean_dbfs"]),
         ))  # fmt: skip
-        pauses = internal_pauses(db, hop, min_pause=0.25, floor_db=25.0)
+        pauses = internal_pauses(db, hop, min_pause=MIN_PAUSE_SECONDS, floor_db=25.0)
         nuclei = syllable_nuclei(db, hop, f0_times[voiced] if len(f0) else np.zeros(0))
         spoken = max(1e-3, len(x) / sr - sum(e - s for s, e in pauses))
         v["speaking_rate_syll_per_s"] = len(nuclei) / spoken
@@ -222,19 +227,18 @@ def _pitch_cues(v: dict, rise_t: float | None, t_v: np.ndarray) -> list[Cue]:
     level = "monotone" if std < 1.5 else "lively" if std > 3.5 else "moderately varied"
     cues = [
         Cue(name="pitch_level", value=round(v["pitch_mean_hz"], 1), unit="Hz",
-            description=f"pitch averages {v['pitch_mean_hz']:.0f} Hz, range "
-            f"{v['pitch_range_st']:.1f} semitones, {level} (std {std:.1f} st)"),
+            phrase=phrase("acoustic.pitch_level", mean_hz=v["pitch_mean_hz"],
+                          range_st=v["pitch_range_st"], level=level, std=std)),
         Cue(name="pitch_contour", value=round(slope, 2), unit="st/s",
             start=float(t_v[0]), end=float(t_v[-1]),
-            description=f"pitch {'rises' if slope > 0 else 'falls'} over the utterance "
-            f"({slope:+.1f} st/s)" if abs(slope) >= 0.5 else "pitch contour is flat overall"),
+            phrase=phrase("acoustic.pitch_contour", direction="rises" if slope > 0 else "falls",
+                          slope=slope) if abs(slope) >= 0.5 else phrase("acoustic.pitch_flat")),
     ]  # fmt: skip
     if rise_t is not None and v["pitch_max_rise_st"] >= 3.0:
-        adverb = "sharply " if v["pitch_max_rise_st"] >= 5 else ""
+        key = "acoustic.pitch_rise_sharp" if v["pitch_max_rise_st"] >= 5 else "acoustic.pitch_rise"
         cues.append(Cue(
             name="pitch_rise", value=round(v["pitch_max_rise_st"], 1), unit="st", start=rise_t,
-            description=f"pitch rises {adverb}at {fmt_time(rise_t)} "
-            f"(+{v['pitch_max_rise_st']:.1f} st within 0.3 s)",
+            phrase=phrase(key, at=rise_t, rise=v["pitch_max_rise_st"]),
         ))  # fmt: skip
     return cues
 
@@ -246,7 +250,7 @@ def _quality_cues(v: dict) -> list[Cue]:
     kind = "breathy or rough" if hnr < 10 else "clear, harmonic" if hnr > 18 else "ordinary"
     return [Cue(
         name="voice_quality", value=round(hnr, 1), unit="dB",
-        description=f"{kind} voice (HNR {hnr:.0f} dB, jitter {jitter:.2f} %, shimmer {shimmer:.1f} %)",
+        phrase=phrase("acoustic.voice_quality", kind=kind, hnr=hnr, jitter=jitter, shimmer=shimmer),
     )]  # fmt: skip
 
 
@@ -254,16 +258,17 @@ def _rate_cues(v: dict, pauses: list[tuple[float, float]]) -> list[Cue]:
     rate = v["speaking_rate_syll_per_s"]
     pace = "fast" if rate > 5.0 else "slow" if rate < 3.0 else "moderate"
     cues = [Cue(name="speech_rate", value=round(rate, 2), unit="syllables/s",
-                description=f"{pace} speech, about {rate:.1f} syllables per second")]  # fmt: skip
+                phrase=phrase("acoustic.speech_rate", pace=pace, rate=rate))]  # fmt: skip
     if pauses:
         longest = max(pauses, key=lambda p: p[1] - p[0])
         cues.append(Cue(
             name="pauses", value=len(pauses), start=longest[0], end=longest[1],
-            description=f"{len(pauses)} pause(s), {v['pause_total_s']:.1f} s in total; longest "
-            f"{longest[1] - longest[0]:.1f} s at {fmt_time(longest[0])}",
+            phrase=phrase("acoustic.pauses", count=len(pauses), total=v["pause_total_s"],
+                          longest=longest[1] - longest[0], at=longest[0]),
         ))  # fmt: skip
     else:
-        cues.append(Cue(name="pauses", value=0, description="no pauses longer than 0.25 s"))
+        cues.append(Cue(name="pauses", value=0,
+                        phrase=phrase("acoustic.no_pauses", min_pause=MIN_PAUSE_SECONDS)))  # fmt: skip
     return cues
 
 
@@ -278,6 +283,5 @@ def _regular_voicing(features: dict[str, float | None]) -> Cue | None:
         return None
     return Cue(
         name="regular_voicing", value=round(jitter, 3), unit="%", confidence=0.7,
-        description=f"voicing is unusually regular (jitter {jitter:.2f} %, shimmer {shimmer:.1f} %): "
-        "possibly synthetic speech, so prosody is weak evidence of emotion",
+        phrase=phrase("acoustic.regular_voicing", jitter=jitter, shimmer=shimmer),
     )  # fmt: skip

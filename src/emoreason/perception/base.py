@@ -28,6 +28,7 @@ from emoreason.perception.decode import (
     probe,
 )
 from emoreason.schema import ModalityEvidence, Transcript
+from emoreason.schema.phrases import Phrase, phrase
 
 
 @dataclass
@@ -96,11 +97,16 @@ class Extractor(ABC):
         return out
 
     def unavailable(
-        self, status: str, seconds: float = 0.0, frames_analyzed: int | None = None
+        self, status: Phrase | str, seconds: float = 0.0, frames_analyzed: int | None = None
     ) -> ModalityEvidence:
-        """Evidence saying plainly why this modality was not observed (all features None)."""
+        """Evidence saying plainly why this modality was not observed (all features None).
+
+        ``status`` is a :class:`~emoreason.schema.phrases.Phrase` (written in every language)
+        or, for text no phrase covers yet, an English sentence (shown as it is).
+        """
+        stated = {"status": status} if isinstance(status, str) else {"status_phrases": [status]}
         return ModalityEvidence(
-            modality=self.modality, available=False, status=status,
+            modality=self.modality, available=False, **stated,
             features=self.declared({}), seconds=seconds, frames_analyzed=frames_analyzed,
         )  # fmt: skip
 
@@ -119,7 +125,7 @@ class FrameExtractor(Extractor):
 
     def process_signal(self, signal: ClipSignal) -> ModalityEvidence:
         if signal.frames is None:
-            return self.unavailable("no video stream")
+            return self.unavailable(phrase("video.no_stream"))
         began = time.perf_counter()
         self.start(signal.facts)
         for frame in signal.frames():
@@ -127,8 +133,3 @@ class FrameExtractor(Extractor):
         evidence = self.finish(signal.frame_stats)
         evidence.seconds = time.perf_counter() - began
         return evidence
-
-
-def fmt_time(seconds: float) -> str:
-    """'2.1 s' - the one way times appear in cue descriptions."""
-    return f"{seconds:.1f} s"

@@ -21,10 +21,11 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from emoreason.perception.base import FrameExtractor, fmt_time
+from emoreason.perception.base import FrameExtractor
 from emoreason.perception.decode import FrameStats, SampledFrame, StreamFacts
 from emoreason.perception.face_geometry import ramp
 from emoreason.schema import Cue, ModalityEvidence
+from emoreason.schema.phrases import phrase
 
 NOSE, L_SHOULDER, R_SHOULDER, L_WRIST, R_WRIST, L_HIP, R_HIP = 0, 11, 12, 15, 16, 23, 24
 VISIBLE = 0.5
@@ -121,11 +122,9 @@ class BodyExtractor(FrameExtractor):
     def finish(self, stats: FrameStats) -> ModalityEvidence:
         n, frames = self._state.sampled, self._state.frames
         if n == 0:
-            return self.unavailable("no video frames could be sampled")
+            return self.unavailable(phrase("video.no_frames"))
         if not frames:
-            return self.unavailable(
-                f"no body (head and shoulders) detected in 0/{n} sampled frames", frames_analyzed=n
-            )
+            return self.unavailable(phrase("body.none_found", total=n), frames_analyzed=n)
         k = len(frames)
 
         def mean(values: list[float | None]) -> float | None:
@@ -145,7 +144,7 @@ class BodyExtractor(FrameExtractor):
         }  # fmt: skip
         return ModalityEvidence(
             modality=self.modality, available=True,
-            status=f"upper body found in {k}/{n} sampled frames",
+            status_phrases=[phrase("body.found", frames=k, total=n)],
             features=self.declared(values), cues=_cues(values, frames), frames_analyzed=n,
         )  # fmt: skip
 
@@ -167,7 +166,7 @@ def _cues(v: dict, frames: list[_BodyFrame]) -> list[Cue]:
             Cue(
                 name="slumped_posture",
                 value=round(v["slump"], 2),
-                description="head sunk low between the shoulders (slumped posture)",
+                phrase=phrase("body.slumped"),
             )
         )
     elif v["head_height"] is not None:
@@ -175,7 +174,7 @@ def _cues(v: dict, frames: list[_BodyFrame]) -> list[Cue]:
             Cue(
                 name="upright_posture",
                 value=round(v["head_height"], 2),
-                description="head held upright above the shoulders",
+                phrase=phrase("body.upright"),
             )
         )
     if v["lean_forward"] is not None and v["lean_forward"] >= 0.4:
@@ -184,7 +183,7 @@ def _cues(v: dict, frames: list[_BodyFrame]) -> list[Cue]:
                 name="posture_lean",
                 value=round(v["lean_forward"] * 30, 1),
                 unit="deg",
-                description=f"torso leans about {v['lean_forward'] * 30:.0f} degrees off vertical",
+                phrase=phrase("body.lean", degrees=v["lean_forward"] * 30),
             )
         )
     hands = [f.time for f in frames if f.hand_to_face]
@@ -195,7 +194,7 @@ def _cues(v: dict, frames: list[_BodyFrame]) -> list[Cue]:
                 value=len(hands),
                 start=hands[0],
                 end=hands[-1],
-                description=f"hand at the face in {len(hands)}/{k} frames (first at {fmt_time(hands[0])})",
+                phrase=phrase("body.hand_to_face", frames=len(hands), total=k, at=hands[0]),
             )
         )
     if v["arm_openness"] is not None:
@@ -205,7 +204,7 @@ def _cues(v: dict, frames: list[_BodyFrame]) -> list[Cue]:
             Cue(
                 name="arms_open" if wide else "arms_closed",
                 value=round(v["arm_openness"], 2),
-                description=f"arm posture {kind}",
+                phrase=phrase("body.arms", posture=kind),
             )
         )
     motion = v["body_motion"]
@@ -216,7 +215,7 @@ def _cues(v: dict, frames: list[_BodyFrame]) -> list[Cue]:
                 name="body_motion",
                 value=round(motion, 3),
                 unit="shoulder widths/s",
-                description=f"body {kind} ({motion:.2f} shoulder widths per second)",
+                phrase=phrase("body.motion", kind=kind, speed=motion),
             )
         )
     return cues

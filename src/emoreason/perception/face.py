@@ -20,7 +20,7 @@ import numpy as np
 
 from emoreason.assets.models import model_path
 from emoreason.perception import face_fusion as fusion
-from emoreason.perception.base import FrameExtractor, fmt_time
+from emoreason.perception.base import FrameExtractor
 from emoreason.perception.decode import FrameStats, SampledFrame, StreamFacts
 from emoreason.perception.face_actions import (
     ACTION_NAMES,
@@ -33,6 +33,7 @@ from emoreason.perception.face_actions import (
 from emoreason.perception.face_geometry import RAW_NAMES, raw_measures
 from emoreason.perception.hypotheses import face_frame_scores, fer_distribution
 from emoreason.schema import EMOTIONS, Cue, ModalityEvidence, TimelinePoint
+from emoreason.schema.phrases import phrase
 
 TINY_SIDE = 96  # below this (pixels, shorter side) face detection is unreliable
 
@@ -161,17 +162,15 @@ class FaceExtractor(FrameExtractor):
         st = self._state
         n, frames = st.sampled, st.frames
         if n == 0:
-            return self.unavailable("no video frames could be sampled")
+            return self.unavailable(phrase("video.no_frames"))
         tiny = st.min_side < TINY_SIDE
         if not frames:
-            note = (
-                f" (frames are only {st.min_side} px high: too small for reliable detection)"
+            none = (
+                phrase("face.none_found_tiny", total=n, height=st.min_side)
                 if tiny
-                else ""
+                else phrase("face.none_found", total=n)
             )
-            return self.unavailable(
-                f"no face detected in 0/{n} sampled frames{note}", frames_analyzed=n
-            )
+            return self.unavailable(none, frames_analyzed=n)
         baseline = read_frames(frames)
         return self._summarise(n, frames, st.max_faces, tiny, baseline)
 
@@ -217,15 +216,15 @@ class FaceExtractor(FrameExtractor):
         cues = self._cues(n, frames, read, max_faces, values)
         if fer_frames and act_frames:
             cues += _disagreement_cue(fer_mean, act_mean, act_frames)
-        status = f"face found in {k}/{n} sampled frames"
+        status = [phrase("face.found", frames=k, total=n)]
         if max_faces > 1:
-            status += f"; up to {max_faces} faces in a frame (the largest is analysed)"
+            status.append(phrase("face.several_in_frame", faces=max_faces))
         if tiny:
-            status += "; frames are very small, measurements are rough"
+            status.append(phrase("face.small_frames"))
         timeline = [TimelinePoint(time=f.time, scores={e: round(f.scores[e], 4) for e in EMOTIONS})
                     for f in read]  # fmt: skip
         return ModalityEvidence(
-            modality=self.modality, available=True, status=status,
+            modality=self.modality, available=True, status_phrases=status,
             features=self.declared(values), cues=cues, timeline=timeline, frames_analyzed=n,
             extra={"peak_frames": {c.name: c.start for c in cues if c.start is not None}},
         )  # fmt: skip
@@ -243,8 +242,8 @@ class FaceExtractor(FrameExtractor):
             cues.append(Cue(
                 name=f"expression_{top}", value=round(float(probs.mean()), 3), start=peak,
                 confidence=round(float(probs.mean()), 3),
-                description=f"expression model reads '{top}' in {labels.count(top)}/{len(fer_frames)} "
-                f"face frames (mean p={probs.mean():.2f}, peak {probs.max():.2f} at {fmt_time(peak)})",
+                phrase=phrase("face.expression", label=top, frames=labels.count(top),
+                              total=len(fer_frames), mean=probs.mean(), peak=probs.max(), at=peak),
             ))  # fmt: skip
         for a in ACTIONS.values():
             vals = np.array([f.aus.get(a.code, 0.0) for f in frames])
@@ -255,22 +254,22 @@ class FaceExtractor(FrameExtractor):
             cues.append(Cue(
                 name=a.name, value=round(float(vals.mean()), 3), start=peak,
                 confidence=round(float(min(1.0, active / k + 0.2)), 3),
-                description=f"{a.phrase} in {active}/{k} face frames (peak at {fmt_time(peak)})",
+                phrase=phrase("face.action", action=a.phrase, frames=active, total=k, at=peak),
             ))  # fmt: skip
         cues += _pose_cues(values)
         extreme = k - len(read)
         if extreme:
             cues.append(Cue(
                 name="pose_too_extreme", value=extreme,
-                description=f"head turned beyond {fusion.MAX_YAW_DEG:.0f} degrees (or tilted beyond "
-                f"{fusion.MAX_PITCH_DEG:.0f}) in {extreme}/{k} face frames: expression not read there",
+                phrase=phrase("face.pose_extreme", yaw_limit=fusion.MAX_YAW_DEG,
+                              pitch_limit=fusion.MAX_PITCH_DEG, frames=extreme, total=k),
             ))  # fmt: skip
         if max_faces > 1:
             cues.append(
                 Cue(
                     name="several_faces",
                     value=max_faces,
-                    description=f"up to {max_faces} faces visible; the largest is analysed",
+                    phrase=phrase("face.several", faces=max_faces),
                 )
             )
         if k < n:
@@ -278,7 +277,7 @@ class FaceExtractor(FrameExtractor):
                 Cue(
                     name="face_missing",
                     value=n - k,
-                    description=f"no face in {n - k}/{n} sampled frames",
+                    phrase=phrase("face.missing", missing=n - k, total=n),
                 )
             )
         return cues
@@ -310,8 +309,8 @@ def _disagreement_cue(fer: dict, actions: dict, act_frames: list[_FaceFrame]) ->
     parts = describe_actions(peak.aus, formed) or ["the facial actions"]
     return [Cue(
         name="face_readers_disagree", value=round(actions[formed], 3), start=peak.time,
-        description=f"the expression model reads {model} ({fer[model]:.2f}), the facial actions "
-        f"form {formed} ({actions[formed]:.2f}: {', '.join(parts)})",
+        phrase=phrase("face.readers_disagree", model=model, model_p=fer[model], formed=formed,
+                      formed_p=actions[formed], actions=parts),
     )]  # fmt: skip
 
 
@@ -325,22 +324,22 @@ def _pose_cues(v: dict[str, float | None]) -> list[Cue]:
                 name="head_turned",
                 value=round(yaw, 1),
                 unit="deg",
-                description=f"head turned {side} (about {abs(yaw):.0f} degrees)",
+                phrase=phrase("face.head_turned", side=side, degrees=abs(yaw)),
             )
         )
     if pitch is not None and pitch >= 15:
         cues.append(Cue(name="head_down", value=round(pitch, 1), unit="deg",
-                        description="head tilted down"))  # fmt: skip
+                        phrase=phrase("face.head_down")))  # fmt: skip
     if pitch is not None and pitch <= -15:
         cues.append(Cue(name="head_up", value=round(pitch, 1), unit="deg",
-                        description="head tilted up"))  # fmt: skip
+                        phrase=phrase("face.head_up")))  # fmt: skip
     if roll is not None and abs(roll) >= 12:
         cues.append(
             Cue(
                 name="head_tilt",
                 value=round(roll, 1),
                 unit="deg",
-                description=f"head tilted sideways ({abs(roll):.0f} degrees)",
+                phrase=phrase("face.head_tilt", degrees=abs(roll)),
             )
         )
     gaze = v.get("gaze_horizontal")
@@ -349,8 +348,10 @@ def _pose_cues(v: dict[str, float | None]) -> list[Cue]:
             Cue(
                 name="gaze_averted",
                 value=round(gaze, 2),
-                description="gaze averted "
-                + ("to the image left" if gaze < 0 else "to the image right"),
+                phrase=phrase(
+                    "face.gaze_averted",
+                    side="to the image left" if gaze < 0 else "to the image right",
+                ),
             )
         )
     return cues

@@ -42,6 +42,7 @@ from emoreason.perception.speech import SpeechExtractor
 from emoreason.perception.verbal import VerbalExtractor
 from emoreason.provenance import make_provenance
 from emoreason.schema import ClipInfo, Evidence, ModalityEvidence
+from emoreason.schema.phrases import phrase
 
 VISUAL = ("face", "body", "scene")
 AUDIO = ("acoustic", "speech", "verbal")
@@ -49,10 +50,13 @@ AUDIO = ("acoustic", "speech", "verbal")
 
 def _failed(name: str, exc: BaseException) -> ModalityEvidence:
     reason = " ".join(str(exc).split())[:200]
-    return ModalityEvidence(
-        modality=name, available=False,
-        status=f"{name} extraction failed on this clip ({type(exc).__name__}: {reason})",
-    )  # fmt: skip
+    failed = phrase("perception.failed", name=name, error=type(exc).__name__, reason=reason)
+    return ModalityEvidence(modality=name, available=False, status_phrases=[failed])
+
+
+def _disabled(name: str) -> ModalityEvidence:
+    disabled = phrase("perception.disabled", name=name)
+    return ModalityEvidence(modality=name, available=False, status_phrases=[disabled])
 
 
 #: A clip counts as whole when at least this share of its declared duration decoded (AAC priming
@@ -204,13 +208,9 @@ class Perceiver:
         active: dict[str, FrameExtractor] = {}
         for name in VISUAL:
             if not self.config.runs(name):
-                out[name] = ModalityEvidence(
-                    modality=name,
-                    available=False,
-                    status=f"{name}: not run (disabled in configuration)",
-                )
+                out[name] = _disabled(name)
             elif not signal.facts.has_video:
-                out[name] = self.extractors[name].unavailable("no video stream in this file")
+                out[name] = self.extractors[name].unavailable(phrase("video.no_stream_in_file"))
             else:
                 active[name] = self.extractors[name]  # type: ignore[assignment]
         spent = dict.fromkeys(active, 0.0)
@@ -259,19 +259,18 @@ class Perceiver:
         for name in names:
             t = time.perf_counter()
             if not self.config.runs(name):
-                out[name] = ModalityEvidence(
-                    modality=name,
-                    available=False,
-                    status=f"{name}: not run (disabled in configuration)",
-                )
+                out[name] = _disabled(name)
                 continue
             transcript = signal.transcript
             if name == "verbal" and transcript is not None and not transcript.reliable:
+                unreliable = phrase(
+                    "perception.transcript_unreliable",
+                    issues="; ".join(transcript.issues),
+                    count=len(transcript.issues),
+                )
                 out[name] = ModalityEvidence(
-                    modality=name, available=False,
-                    status="the transcript is unreliable "
-                    f"({'; '.join(transcript.issues)}): its words are not read for emotion",
-                )  # fmt: skip
+                    modality=name, available=False, status_phrases=[unreliable]
+                )
                 timings[name] = out[name].seconds = 0.0
                 continue
             try:

@@ -20,9 +20,10 @@ from dataclasses import dataclass, field
 import cv2
 import numpy as np
 
-from emoreason.perception.base import FrameExtractor, fmt_time
+from emoreason.perception.base import FrameExtractor
 from emoreason.perception.decode import FrameStats, SampledFrame, StreamFacts
 from emoreason.schema import Cue, ModalityEvidence
+from emoreason.schema.phrases import phrase
 
 SHOT_DISTANCE = 0.5
 
@@ -95,7 +96,7 @@ class SceneExtractor(FrameExtractor):
         st = self._state
         n = len(st.times)
         if n == 0:
-            return self.unavailable("no video frames could be sampled")
+            return self.unavailable(phrase("video.no_frames"))
         v = {
             "frames_sampled": n, "brightness": float(np.mean(st.brightness)),
             "contrast": float(np.mean(st.contrast)), "colourfulness": float(np.mean(st.colour)),
@@ -105,7 +106,9 @@ class SceneExtractor(FrameExtractor):
         }  # fmt: skip
         return ModalityEvidence(
             modality=self.modality, available=True,
-            status=f"{n} frames sampled over {st.times[-1]:.1f} s ({stats.decoded} decoded)",
+            status_phrases=[
+                phrase("scene.sampled", frames=n, seconds=st.times[-1], decoded=stats.decoded)
+            ],
             features=self.declared(v), cues=_cues(v, st), frames_analyzed=n,
             extra={"shot_change_times": [round(t, 3) for t in st.cuts]},
         )  # fmt: skip
@@ -133,21 +136,22 @@ def _cues(v: dict, st: _State) -> list[Cue]:
     )
     cues = [
         Cue(name="brightness", value=round(v["brightness"], 3),
-            description=f"{light} picture (brightness {v['brightness']:.2f}, contrast {v['contrast']:.2f})"),
+            phrase=phrase("scene.brightness", light=light, brightness=v["brightness"],
+                          contrast=v["contrast"])),
         Cue(name="colour", value=round(v["colourfulness"], 3),
-            description=f"{colour}, {tone}-toned colours"),
-        Cue(name="motion", value=round(motion, 4), description=f"{movement} (motion energy {motion:.3f}/s)"),
+            phrase=phrase("scene.colour", colour=colour, tone=tone)),
+        Cue(name="motion", value=round(motion, 4),
+            phrase=phrase("scene.motion", movement=movement, energy=motion)),
     ]  # fmt: skip
     if st.cuts:
-        when = ", ".join(fmt_time(t) for t in st.cuts[:5])
         cues.append(
             Cue(
                 name="shot_changes",
                 value=len(st.cuts),
                 start=st.cuts[0],
-                description=f"{len(st.cuts)} shot change(s) (at {when})",
+                phrase=phrase("scene.shots", count=len(st.cuts), at=st.cuts[:5]),
             )
         )
     else:
-        cues.append(Cue(name="shot_changes", value=0, description="a single continuous shot"))
+        cues.append(Cue(name="shot_changes", value=0, phrase=phrase("scene.single_shot")))
     return cues

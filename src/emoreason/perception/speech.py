@@ -33,10 +33,11 @@ from pathlib import Path
 import numpy as np
 
 from emoreason.assets.models import model_path
-from emoreason.perception.base import ClipSignal, Extractor, fmt_time
+from emoreason.perception.base import ClipSignal, Extractor
 from emoreason.perception.prosody import frame_dbfs
 from emoreason.perception.transcript_quality import SegmentStats, transcript_issues
 from emoreason.schema import Cue, ModalityEvidence, Transcript, Word
+from emoreason.schema.phrases import phrase
 
 TAG = re.compile(r"[\[(（【]([^\])）】]{1,40})[\])）】]")
 SPEECH_FEATURES: tuple[str, ...] = (
@@ -106,7 +107,7 @@ class SpeechExtractor(Extractor):
         began = time.perf_counter()
         if signal.audio is None:
             signal.transcript = None
-            return self.unavailable("no audio stream: no speech to transcribe")
+            return self.unavailable(phrase("speech.no_audio"))
         x, sr = signal.audio.samples, signal.audio.sample_rate
         db, hop = frame_dbfs(x, sr)
         peak = float(db.max()) if len(db) else -120.0
@@ -114,48 +115,54 @@ class SpeechExtractor(Extractor):
             signal.transcript = Transcript(
                 text="", language=None,
                 events=[Cue(name="silence", start=0.0, end=len(x) / sr,
-                            description=f"no speech: the audio is silent (peak {peak:.0f} dBFS)")],
+                            phrase=phrase("speech.silence", peak=peak))],
             )  # fmt: skip
-            return self.unavailable(
-                "no speech: audio is silent, transcript left empty (not transcribed)",
-                seconds=time.perf_counter() - began,
-            )
+            return self.unavailable(phrase("speech.silent"), seconds=time.perf_counter() - began)
         transcript, features, dropped, segments = self._transcribe(x, sr, db, hop)
         signal.transcript = transcript
         signal.asr_avg_logprob = features["avg_logprob"]
         seconds = time.perf_counter() - began
         if not transcript.text.strip():
-            why = f" ({dropped} hallucination-like segment(s) dropped)" if dropped else ""
+            none = (
+                phrase("speech.none_detected_dropped", seconds=len(x) / sr, dropped=dropped)
+                if dropped
+                else phrase("speech.none_detected", seconds=len(x) / sr)
+            )
             return ModalityEvidence(
-                modality=self.modality, available=False,
-                status=f"no speech detected in {len(x) / sr:.1f} s of audio: transcript empty{why}",
+                modality=self.modality, available=False, status_phrases=[none],
                 features=self.declared(features), cues=transcript.events, seconds=seconds,
             )  # fmt: skip
         lang = transcript.language or "?"
         p = transcript.language_probability or 0.0
-        status = f"{len(transcript.words) or len(transcript.text.split())} words transcribed, language {lang} (p={p:.2f})"
+        heard = {"words": len(transcript.words) or len(transcript.text.split()), "language": lang,
+                 "p": p}  # fmt: skip
         if self.config.language:
-            status += " (language set by configuration)"
+            status = [phrase("speech.transcribed_configured", **heard)]
         elif p < self.config.min_language_probability:
             # Not disqualifying alone (short robotic speech can leave whisper unsure of the
             # language and still right about the words); the word-level signals decide.
-            status += ": language uncertain"
+            status = [phrase("speech.transcribed_uncertain", **heard)]
             if not transcript.reliable:
                 transcript.issues.append(f"language {lang} detected with p={p:.2f}")
         elif lang not in self.config.languages:
-            status += f": language {lang} is outside the supported {list(self.config.languages)}"
+            status = [phrase("speech.transcribed_unsupported", **heard,
+                             supported=list(self.config.languages))]  # fmt: skip
+        else:
+            status = [phrase("speech.transcribed", **heard)]
         start, end = segments[0]["start"], segments[-1]["end"]
         if transcript.reliable:
-            quoted = Cue(name="transcript", value=transcript.text[:200], description=f'says: "{transcript.text}"',
-                         start=start, end=end, confidence=round(min(1.0, np.exp(features["avg_logprob"] or -1)), 3))  # fmt: skip
+            quoted = Cue(name="transcript", value=transcript.text[:200],
+                         phrase=phrase("speech.transcript", text=transcript.text), start=start,
+                         end=end, confidence=round(min(1.0, np.exp(features["avg_logprob"] or -1)), 3))  # fmt: skip
         else:
-            status += f"; transcript unreliable ({'; '.join(transcript.issues)}): words not used"
+            issues = {"issues": "; ".join(transcript.issues), "count": len(transcript.issues)}
+            status.append(phrase("speech.words_unreliable", **issues))
             quoted = Cue(name="unreliable_transcript", start=start, end=end,
-                         description="speech was heard but the recogniser's words are unreliable "
-                                     f"({'; '.join(transcript.issues)}), so they are not quoted")  # fmt: skip
+                         phrase=phrase("speech.unreliable_transcript", **issues))  # fmt: skip
         cues = [quoted, *transcript.events]
         return ModalityEvidence(
-            modality=self.modality, available=True, status=status, features=self.declared(features),
+            modality=self.modality, available=True, status_phrases=status,
+            features=self.declared(features),
             cues=cues, seconds=seconds, extra={"segments": segments},
         )  # fmt: skip
 
@@ -181,7 +188,7 @@ class SpeechExtractor(Extractor):
             text = seg.text.strip()
             for tag in TAG.findall(text):
                 events.append(Cue(name="nonspeech_event", value=tag, start=seg.start, end=seg.end,
-                                  description=f"non-speech sound '{tag}' at {fmt_time(seg.start)}"))  # fmt: skip
+                                  phrase=phrase("speech.nonspeech", tag=tag, at=seg.start)))  # fmt: skip
             text = TAG.sub("", text).strip()
             if not text:
                 continue
@@ -264,6 +271,6 @@ def _word_gaps(words: list[Word], min_gap: float = 0.5) -> list[Cue]:
             gaps.append(Cue(
                 name="speech_pause", value=round(b.start - a.end, 2), unit="s", start=a.end,
                 end=b.start,
-                description=f"pause of {b.start - a.end:.1f} s after '{a.word}' at {fmt_time(a.end)}",
+                phrase=phrase("speech.pause", seconds=b.start - a.end, word=a.word, at=a.end),
             ))  # fmt: skip
     return gaps

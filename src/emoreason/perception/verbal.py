@@ -45,7 +45,7 @@ import numpy as np
 
 from emoreason.assets.models import load_once, model_path
 from emoreason.errors import ModelNotFoundError
-from emoreason.perception.base import ClipSignal, Extractor, fmt_time
+from emoreason.perception.base import ClipSignal, Extractor
 from emoreason.perception.hypotheses import asr_quality, verbal_hypothesis
 from emoreason.perception.verbal_features import (
     CJK,
@@ -58,6 +58,7 @@ from emoreason.perception.verbal_features import (
 )
 from emoreason.perception.verbal_model import POOL_FLOOR, POOL_POWER, VerbalModel, ngram_vector
 from emoreason.schema import EMOTIONS, Cue, EmotionHypothesis, ModalityEvidence, TimelinePoint
+from emoreason.schema.phrases import phrase
 
 SENTENCE_END = re.compile(r"(?<=[.!?。！？])\s*")
 WORD_CHAR = re.compile(r"[A-Za-z0-9\u4e00-\u9fff]")
@@ -326,37 +327,35 @@ def _cues(pieces, reading: TextReading, quality: float) -> list[Cue]:
     if reading.no_evidence:
         why = "no words" if "no_words" in reading.flags else "too few words, no emotion words"
         cues.append(Cue(name="no_evidence", value=0.0, confidence=1.0,
-                        description=f"the words give no emotional evidence ({why})"))  # fmt: skip
+                        phrase=phrase("verbal.no_evidence", why=why)))  # fmt: skip
     for (sentence, start, end), p in zip(pieces, reading.sentence_probs, strict=False):
         top = max(p, key=p.get)
         if top != "neutral" and p[top] >= 0.3:
             cues.append(Cue(name=f"words_{top}", value=round(p[top], 3), start=start, end=max(start, end),
                             confidence=round(p[top], 3),
-                            description=f'"{sentence}" reads {top} (p={p[top]:.2f}) at {fmt_time(start)}'))  # fmt: skip
-    hits: dict[str, list[str]] = {}
+                            phrase=phrase("verbal.sentence", sentence=sentence, label=top, p=p[top], at=start)))  # fmt: skip
+    hits: dict[tuple[str, bool], list[str]] = {}
     for emotion, entry, negated in reading.lexicon.words:
-        hits.setdefault(emotion if not negated else f"not {emotion}", []).append(entry)
+        hits.setdefault((emotion, bool(negated)), []).append(entry)
     if hits:
-        listed = "; ".join(f"{e}: {', '.join(dict.fromkeys(w))}" for e, w in hits.items())
+        groups = [{"emotion": e, "negated": n, "words": list(dict.fromkeys(w))}
+                  for (e, n), w in hits.items()]  # fmt: skip
         cues.append(Cue(name="emotion_words", value=float(reading.lexicon.total),
-                        description=f"emotion words: {listed}"))  # fmt: skip
+                        phrase=phrase("verbal.emotion_words", groups=groups)))  # fmt: skip
     if reading.lexicon.bad_news:
         cues.append(Cue(name="bad_news", value=float(reading.lexicon.bad_news),
-                        description="the words report bad news (loss, illness, failure)"))  # fmt: skip
+                        phrase=phrase("verbal.bad_news")))  # fmt: skip
     c = reading.vader_compound
     if c is not None:
         tone = "positive" if c > 0.3 else "negative" if c < -0.3 else "neutral"
         cues.append(Cue(name="sentiment", value=round(c, 3),
-                        description=f"literal wording is {tone} (VADER compound {c:+.2f})"))  # fmt: skip
+                        phrase=phrase("verbal.sentiment", tone=tone, compound=c)))  # fmt: skip
     if reading.irony > 0:
         cues.append(Cue(name="irony", value=reading.irony, confidence=reading.irony,
-                        description="likely sarcasm: stock ironic phrases ("
-                        f"{', '.join(repr(m) for m in reading.irony_markers)}) alongside a complaint, "
-                        "so positive words are read as annoyance"))  # fmt: skip
+                        phrase=phrase("verbal.irony", markers=list(reading.irony_markers))))  # fmt: skip
     if "short_text" in reading.flags and not reading.no_evidence:
-        cues.append(Cue(name="short_text", value=0.5,
-                        description="very few words: the reading counts half"))  # fmt: skip
+        cues.append(Cue(name="short_text", value=0.5, phrase=phrase("verbal.short_text")))
     if quality < 0.5:
         cues.append(Cue(name="asr_uncertain", value=round(quality, 3),
-                        description="speech recognition is uncertain here: treat the words with caution"))  # fmt: skip
+                        phrase=phrase("verbal.asr_uncertain")))  # fmt: skip
     return cues

@@ -15,7 +15,7 @@ from emoreason.reasoning.consistency_rules import (
     Role,
 )
 from emoreason.schema.evidence import HYPOTHESIS_MODALITIES
-from emoreason.schema.labels import EMOTION_ZH
+from emoreason.schema.labels import emotion_name
 from emoreason.schema.languages import Language
 
 _NAME = {
@@ -81,10 +81,6 @@ _REASON = {
 }
 _VERDICT_ZH = {"video-aligned": "视频对齐", "audio-aligned": "音频对齐"}
 _SIDE = {"en": {"visual": "visual", "audio": "acoustic/verbal"}, "zh": {"visual": "视觉", "audio": "声音/言语"}}  # fmt: skip
-
-
-def emotion_name(label: str, lang: Language) -> str:
-    return EMOTION_ZH.get(label, label) if lang == "zh" else label
 
 
 def describe(r: ModalityReading, lang: Language) -> str:

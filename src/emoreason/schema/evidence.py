@@ -7,7 +7,10 @@ Shape of the data (all times in seconds from the start of the clip):
   ``speech``, ``verbal``): whether it was available, a plain-language ``status`` statement
   ("no face detected in 0/42 sampled frames"), numeric ``features`` with declared names, a list
   of :class:`Cue` (each with a description, a time span and a confidence) and an optional
-  per-time ``timeline`` of emotion scores.
+  per-time ``timeline`` of emotion scores. Cues and statuses keep their wording as a
+  :class:`~emoreason.schema.phrases.Phrase` too, so they can be written in every language
+  (``cue.text("zh")``, ``evidence.status_text("zh")``); the stored English text is the
+  phrase's English rendering.
 - :class:`Transcript` - speech recognition output with word timestamps.
 - :class:`EmotionHypothesis` per reasoning modality (``visual``, ``acoustic``, ``verbal``): a
   distribution over :data:`~emoreason.schema.labels.EMOTIONS` with a confidence and the cue
@@ -22,6 +25,16 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from emoreason.schema.labels import EMOTIONS
+from emoreason.schema.languages import Language
+from emoreason.schema.phrases import (
+    Phrase,
+    phrase,
+    render,
+    render_all,
+    render_clauses,
+    render_or_none,
+    verbatim,
+)
 from emoreason.schema.provenance import Provenance
 
 #: Evidence modalities produced by perception extractors.
@@ -37,10 +50,20 @@ class _Model(BaseModel):
 
 
 class Cue(_Model):
-    """One observed, explainable cue, e.g. ``lip_corner_pull`` 0.62 at 1.2-3.4 s."""
+    """One observed, explainable cue, e.g. ``lip_corner_pull`` 0.62 at 1.2-3.4 s.
+
+    Give it a ``phrase`` (its wording as data) and the English ``description`` is written from
+    it; a cue with only a description (older records, hand-made evidence) is shown as stored.
+    """
 
     name: str = Field(description="machine name, e.g. 'pitch_rise' or 'lip_corner_puller'")
-    description: str = Field(description="plain-language statement, e.g. 'pitch rises at 2.1 s'")
+    description: str = Field(
+        default="",
+        description="plain-language statement, e.g. 'pitch rises at 2.1 s' (from the phrase)",
+    )
+    phrase: Phrase | None = Field(
+        default=None, description="the statement as data, written per language by text()"
+    )
     value: float | str | None = None
     unit: str | None = None
     start: float | None = Field(default=None, ge=0)
@@ -58,7 +81,17 @@ class Cue(_Model):
     def _ordered(self) -> Cue:
         if self.start is not None and self.end is not None and self.end < self.start:
             raise ValueError(f"cue end {self.end} is before start {self.start}")
+        if not self.description:
+            if self.phrase is None:
+                raise ValueError(f"cue {self.name!r} needs a description or a phrase")
+            self.description = render(self.phrase, "en")
         return self
+
+    def text(self, lang: Language) -> str:
+        """The cue's statement in ``lang`` (the stored description, quoted, when its phrase
+        cannot be written in this version or it has none)."""
+        written = render_or_none(self.phrase, lang) if self.phrase else None
+        return written if written is not None else verbatim(self.description, lang)
 
 
 class TimelinePoint(_Model):
@@ -73,13 +106,30 @@ class ModalityEvidence(_Model):
 
     modality: str
     available: bool = Field(description="False when the modality is absent (no audio, no face)")
-    status: str = Field(description="plain-language availability statement")
+    status: str = Field(
+        default="", description="plain-language availability statement (from status_phrases)"
+    )
+    status_phrases: list[Phrase] = Field(
+        default_factory=list, description="the status as data: its clauses, written per language"
+    )
     features: dict[str, float | None] = Field(default_factory=dict)
     cues: list[Cue] = Field(default_factory=list)
     timeline: list[TimelinePoint] = Field(default_factory=list)
     frames_analyzed: int | None = None
     seconds: float = Field(default=0.0, ge=0, description="extraction time")
     extra: dict[str, object] = Field(default_factory=dict)
+
+    @model_validator(mode="after")
+    def _stated(self) -> ModalityEvidence:
+        if not self.status:
+            if not self.status_phrases:
+                raise ValueError(f"{self.modality} evidence needs a status or status_phrases")
+            self.status = render_clauses(self.status_phrases, "en")
+        return self
+
+    def status_text(self, lang: Language) -> str:
+        """The status in ``lang`` (the stored status, quoted, when it has no phrases)."""
+        return render_all(self.status_phrases, lang, self.status)
 
 
 class Word(_Model):
@@ -214,7 +264,9 @@ def restrict_evidence(evidence: Evidence, keep: str) -> Evidence:
             modalities[name] = ev
         else:
             modalities[name] = ModalityEvidence(
-                modality=name, available=False, status=f"{name}: removed by ablation ({keep}-only)"
+                modality=name,
+                available=False,
+                status_phrases=[phrase("modality.ablated", name=name, keep=keep)],
             )
     hypotheses = {
         name: (h if name in kept_hypotheses else EmotionHypothesis.unavailable(name))

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from enum import StrEnum
 
+from emoreason.schema.languages import Language
+
 
 class Emotion(StrEnum):
     NEUTRAL = "neutral"
@@ -31,6 +33,12 @@ EMOTION_ZH: dict[str, str] = {
     "surprised": "惊讶",
     "disgusted": "厌恶",
 }
+
+
+def emotion_name(label: str, lang: Language) -> str:
+    """The label's name in ``lang`` (English: the label itself; unknown labels as they are)."""
+    return EMOTION_ZH.get(label, label) if lang == "zh" else label
+
 
 #: Valence of each label (+1 positive, 0 neutral/ambivalent, -1 negative); used to decide
 #: whether two hypotheses conflict in polarity (e.g. sarcasm: positive face, negative voice).

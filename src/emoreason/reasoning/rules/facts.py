@@ -19,6 +19,8 @@ from emoreason.schema.evidence import (
     ModalityEvidence,
 )
 from emoreason.schema.labels import EMOTIONS
+from emoreason.schema.languages import Language
+from emoreason.schema.phrases import Phrase, phrase, render, render_all
 from emoreason.schema.result import Consistency
 
 
@@ -28,10 +30,15 @@ class ModalityFacts:
 
     name: str
     available: bool
-    status: str
+    status: str  # in English, as stored
     cues: list[Cue] = field(default_factory=list)
     peak: tuple[float, str, float] | None = None  # (time s, label, score) of the strongest point
     features: dict[str, float | None] = field(default_factory=dict)
+    status_phrases: list[Phrase] = field(default_factory=list)
+
+    def status_text(self, lang: Language) -> str:
+        """The status in ``lang`` (see :meth:`ModalityEvidence.status_text`)."""
+        return render_all(self.status_phrases, lang, self.status)
 
 
 @dataclass
@@ -109,13 +116,17 @@ def collect_facts(
     for name in ("scene", "face", "body", "acoustic", "speech", "verbal"):
         ev = evidence.modality(name)
         if ev is None:
-            modalities[name] = ModalityFacts(name, False, f"{name}: not analysed")
+            not_analysed = phrase("modality.not_analysed", name=name)
+            modalities[name] = ModalityFacts(
+                name, False, render(not_analysed, "en"), status_phrases=[not_analysed]
+            )
             continue
         preferred = hypotheses[RANKED_BY[name]].based_on if name in RANKED_BY else []
         modalities[name] = ModalityFacts(
             name=name,
             available=ev.available,
             status=ev.status,
+            status_phrases=list(ev.status_phrases),
             cues=_select_cues(ev, max_cues, min_cue_confidence, preferred) if ev.available else [],
             peak=_peak(ev) if ev.available else None,
             features=dict(ev.features),
