@@ -211,3 +211,14 @@ def test_sed_sft_on_media_rows_trains_on_the_answer_only(tmp_path, omni_dir):
     trainer.train()
     losses = [h["loss"] for h in trainer.state.log_history if "loss" in h]
     assert len(losses) == 2 and losses[1] < losses[0]
+
+
+def test_precomputed_reference_on_media_pairs_equals_the_on_the_fly_one(tmp_path, omni_dir):
+    config = _config(tmp_path, omni_dir, _rows(), precompute_ref_logps=True)
+    trainer, _ = build_ca_dpo_trainer(config)
+    batch = next(iter(trainer.get_train_dataloader()))
+    assert "ref_chosen_logps" in batch and "input_features" in batch
+    with torch.no_grad():
+        chosen, rejected = trainer.compute_ref_log_probs(trainer.model, batch)
+    torch.testing.assert_close(batch["ref_chosen_logps"], chosen, rtol=1e-5, atol=1e-3)
+    torch.testing.assert_close(batch["ref_rejected_logps"], rejected, rtol=1e-5, atol=1e-3)
