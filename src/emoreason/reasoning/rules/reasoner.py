@@ -10,10 +10,9 @@ from emoreason.errors import ConfigError
 from emoreason.reasoning.assemble import build_result
 from emoreason.reasoning.consistency import ConsistencyConfig
 from emoreason.reasoning.rules.facts import collect_facts
-from emoreason.reasoning.rules.text_en import write_en
-from emoreason.reasoning.rules.text_zh import write_zh
+from emoreason.reasoning.rules.text import write_saber
 from emoreason.schema.evidence import Evidence
-from emoreason.schema.languages import LANGUAGES
+from emoreason.schema.languages import LANGUAGES, check_language
 from emoreason.schema.result import AnalysisResult
 
 
@@ -75,7 +74,7 @@ class RulesReasoner:
             secondary_min=cfg.secondary_min,
             consistency_config=cfg.consistency,
         )
-        record = write_zh(facts) if lang == "zh" else write_en(facts)
+        record = write_saber(facts, check_language(lang))
         return build_result(
             evidence,
             record,
