@@ -50,7 +50,7 @@ def _hypothesis(modality: str, label: str, p: float, confidence: float) -> Emoti
 
 
 def _evidence(acoustic_cues: bool = True) -> Evidence:
-    """Evidence as perception writes it now (every cue and status but verbal's a phrase)."""
+    """Evidence with its wording as phrases (and one status as text only, as older records)."""
 
     def modality(name: str, status, cues=(), timeline=()) -> ModalityEvidence:
         stated = {"status": status} if isinstance(status, str) else {"status_phrases": [status]}
@@ -97,7 +97,7 @@ def _evidence(acoustic_cues: bool = True) -> Evidence:
             ),
             "verbal": modality(
                 "verbal",
-                "1 sentence(s) analysed (en); words lean sad",  # verbal statuses: plain text
+                "1 sentence(s) analysed (en); words lean sad",  # a status kept as text only
                 [
                     Cue(
                         name="words_sad",

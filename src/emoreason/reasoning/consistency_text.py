@@ -95,35 +95,47 @@ def describe(r: ModalityReading, lang: Language) -> str:
     return f"{_VERB_EN[r.modality]} {label} (confidence {r.confidence:.2f}{tag})"
 
 
+#: Why a modality was not used, or how it lost: language -> case (see :func:`_note_case`).
+_NOTE = {
+    "en": {
+        "unavailable": "{name}: unavailable",
+        "flat": "{name}: no emotion evidence (flat distribution; not a neutral reading)",
+        "low": "{name}: no emotion evidence (confidence {confidence:.2f} too low; not a neutral "
+        "reading)",
+        "support": "{name} leans {label} (confidence {confidence:.2f}, weak), in line with it",
+        "disregarded": "{name} leans {label} (confidence {confidence:.2f}, below the "
+        "{reliability:.2f} it needs to count against stronger evidence): not used",
+        "outweighed": "{name} reads {label} (confidence {confidence:.2f}) but is outweighed",
+    },
+    "zh": {
+        "unavailable": "{name}不可用",
+        "flat": "{name}没有情绪证据（分布平坦，并非中性）",
+        "low": "{name}没有情绪证据（置信度 {confidence:.2f} 过低，并非中性）",
+        "support": "{name}倾向{label}（置信度 {confidence:.2f}，较弱），与结论一致",
+        "disregarded": "{name}倾向{label}（置信度 {confidence:.2f}，低于所需的 {reliability:.2f}），"
+        "不足以推翻更强的证据，未采用",
+        "outweighed": "{name}显示{label}（置信度 {confidence:.2f}），但被更强的证据压过",
+    },
+}
+
+
+def _note_case(r: ModalityReading, role: Role) -> str:
+    """Which :data:`_NOTE` a modality that was not used, or lost, gets."""
+    if r.status is EvidenceStatus.UNAVAILABLE:
+        return "unavailable"
+    if r.status is EvidenceStatus.NO_EVIDENCE:
+        return "flat" if r.flat else "low"
+    return {Role.SUPPORT: "support", Role.DISREGARDED: "disregarded"}.get(role, "outweighed")
+
+
 def note(r: ModalityReading, role: Role, lang: Language) -> str:
     """Why a modality was not used, or how it lost (outweighed)."""
-    name = _NAME[lang][r.modality]
-    if r.status is EvidenceStatus.UNAVAILABLE:
-        return f"{name}不可用" if lang == "zh" else f"{name}: unavailable"
-    if r.status is EvidenceStatus.NO_EVIDENCE:
-        if lang == "zh":
-            why = "分布平坦" if r.flat else f"置信度 {r.confidence:.2f} 过低"
-            return f"{name}没有情绪证据（{why}，并非中性）"
-        why = "flat distribution" if r.flat else f"confidence {r.confidence:.2f} too low"
-        return f"{name}: no emotion evidence ({why}; not a neutral reading)"
-    label = emotion_name(r.label or "", lang)
-    if role is Role.SUPPORT:
-        if lang == "zh":
-            return f"{name}倾向{label}（置信度 {r.confidence:.2f}，较弱），与结论一致"
-        return f"{name} leans {label} (confidence {r.confidence:.2f}, weak), in line with it"
-    if role is Role.DISREGARDED:
-        if lang == "zh":
-            return (
-                f"{name}倾向{label}（置信度 {r.confidence:.2f}，低于所需的 {r.reliability:.2f}），"
-                "不足以推翻更强的证据，未采用"
-            )
-        return (
-            f"{name} leans {label} (confidence {r.confidence:.2f}, below the {r.reliability:.2f} "
-            "it needs to count against stronger evidence): not used"
-        )
-    if lang == "zh":
-        return f"{name}显示{label}（置信度 {r.confidence:.2f}），但被更强的证据压过"
-    return f"{name} reads {label} (confidence {r.confidence:.2f}) but is outweighed"
+    return _NOTE[lang][_note_case(r, role)].format(
+        name=_NAME[lang][r.modality],
+        label=emotion_name(r.label or "", lang),
+        confidence=r.confidence,
+        reliability=r.reliability,
+    )
 
 
 def explain(decision: ConsistencyDecision, lang: Language = "en") -> str:
