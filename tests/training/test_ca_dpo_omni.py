@@ -222,3 +222,36 @@ def test_precomputed_reference_on_media_pairs_equals_the_on_the_fly_one(tmp_path
         chosen, rejected = trainer.compute_ref_log_probs(trainer.model, batch)
     torch.testing.assert_close(batch["ref_chosen_logps"], chosen, rtol=1e-5, atol=1e-3)
     torch.testing.assert_close(batch["ref_rejected_logps"], rejected, rtol=1e-5, atol=1e-3)
+
+
+def test_mose_gradients_are_the_same_with_activation_checkpointing(tmp_path, omni_dir):
+    # TRL checkpoints activations by default: backward re-runs each decoder layer, which must
+    # see the step's modality ids again (else every token counts as text there)
+    config = _config(tmp_path, omni_dir, _rows())
+    trainer, _ = build_ca_dpo_trainer(config)
+    with torch.no_grad():  # non-zero experts, so every MoSE parameter has a gradient
+        for name, p in trainer.model.named_parameters():
+            if "lora_B" in name:
+                p.normal_(0.0, 0.05)
+    batch = next(iter(trainer.get_train_dataloader()))
+    trainer.current_gradient_accumulation_steps = 1  # as the training loop sets it
+    grads = []
+    for checkpointing in (True, False):
+        if checkpointing:
+            trainer.model.gradient_checkpointing_enable()
+        else:
+            trainer.model.gradient_checkpointing_disable()
+        trainer.model.zero_grad(set_to_none=True)
+        trainer.training_step(trainer.model, dict(batch))
+        grads.append(
+            {n: p.grad.clone() for n, p in trainer.model.named_parameters() if p.grad is not None}
+        )
+    assert trainer.model.is_gradient_checkpointing is False
+    # the visual expert learns wherever a visual token's output reaches the answer: in the
+    # last layer only through keys and values (its queries and o_proj shape the visual rows)
+    last = ("layers.1.self_attn.q_proj", "layers.1.self_attn.o_proj")
+    visual = [n for n in grads[1] if "lora_B_visual" in n and not any(x in n for x in last)]
+    assert len(visual) == 6 and all(grads[1][n].abs().max() > 0 for n in visual)
+    assert grads[0].keys() == grads[1].keys()
+    for name in grads[1]:
+        torch.testing.assert_close(grads[0][name], grads[1][name], rtol=1e-4, atol=1e-7)

@@ -96,10 +96,11 @@ def modality_context(
     A multimodal model (its config names media placeholder ids, e.g. a Qwen2.5-Omni thinker)
     takes them from the placeholder positions of ``input_ids``, which hold the encoders'
     embeddings; a text-only model from the ``<video>``/``<audio>`` tags
-    (:func:`media_tag_modalities`).
+    (:func:`media_tag_modalities`). Inside an open context on the same model (a training
+    step's, see :mod:`emoreason.training.trainer`) it adds nothing.
     """
-    if not is_mose_model(model):
-        yield
+    if not is_mose_model(model) or getattr(model, _ROUTING_OPEN, False):
+        yield  # no MoSE, or an enclosing context (a whole training step) already routes
         return
     mose = _mose()
     visual, audio = mose.placeholder_token_ids(model.config)
@@ -111,8 +112,17 @@ def modality_context(
         raise ConfigError("MoSE training needs the tokenizer to find the media placeholder tokens")
     else:
         ids = media_tag_modalities(input_ids, tokenizer, _tag_cache)
-    with mose.modality_ids(model, ids):
-        yield
+    setattr(model, _ROUTING_OPEN, True)
+    try:
+        with mose.modality_ids(model, ids):
+            yield
+    finally:
+        setattr(model, _ROUTING_OPEN, False)
+
+
+#: Set on a MoSE model while a :func:`modality_context` routes it; nested contexts then reuse
+#: the open one (the training step's, which must outlive backward: see the trainers).
+_ROUTING_OPEN = "_emoreason_routing_open"
 
 
 #: MoSE modality ids (emoreason.adapters.mose: 0 text, 1 audio, 2 visual) of the media tags.

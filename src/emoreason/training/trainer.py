@@ -67,7 +67,22 @@ class _AdapterCheckpoints:
         super()._load_from_checkpoint(resume_from_checkpoint, model)  # type: ignore[misc]
 
 
-class CADPOTrainer(_AdapterCheckpoints, DPOTrainer):
+class _RoutedTrainingStep:
+    """MoSE modality ids held over the whole training step, backward included.
+
+    TRL trains with activation checkpointing on by default: backward runs each decoder layer's
+    forward again, and MoSE layers need the step's routing there too (without it every token
+    would count as text and the visual expert would get no gradient). The forwards inside the
+    step reuse this context (:func:`~emoreason.training.mose_support.modality_context`).
+    """
+
+    def training_step(self, model: nn.Module, inputs: dict[str, Any], *args: Any, **kwargs: Any):
+        unwrapped = self.accelerator.unwrap_model(model)  # type: ignore[attr-defined]
+        with modality_context(unwrapped, inputs["input_ids"], self._tokenizer):  # type: ignore[attr-defined]
+            return super().training_step(model, inputs, *args, **kwargs)  # type: ignore[misc]
+
+
+class CADPOTrainer(_RoutedTrainingStep, _AdapterCheckpoints, DPOTrainer):
     """TRL's DPOTrainer with the CA-DPO loss and an adapter-disabled reference."""
 
     def __init__(
@@ -179,7 +194,7 @@ class CADPOTrainer(_AdapterCheckpoints, DPOTrainer):
         return loss
 
 
-class SEDSFTTrainer(_AdapterCheckpoints, SFTTrainer):
+class SEDSFTTrainer(_RoutedTrainingStep, _AdapterCheckpoints, SFTTrainer):
     """TRL's SFTTrainer with MoSE modality ids routed around every forward.
 
     Media rows come tokenized (``input_ids``, ``completion_mask``, ``videos``, ``audios``) with
