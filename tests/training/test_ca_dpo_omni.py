@@ -255,3 +255,13 @@ def test_mose_gradients_are_the_same_with_activation_checkpointing(tmp_path, omn
     assert grads[0].keys() == grads[1].keys()
     for name in grads[1]:
         torch.testing.assert_close(grads[0][name], grads[1][name], rtol=1e-4, atol=1e-7)
+
+
+def test_the_omni_example_config_loads_with_saber_llm_layout():
+    path = EXAMPLE_CLIP.parents[1] / "training" / "ca_dpo_omni_mose.yaml"
+    config = CADPOTrainConfig.from_yaml(path)
+    layout = config.media_layout()
+    assert (config.adapter, config.dtype) == ("mose", "bfloat16")
+    assert (layout.fps, layout.max_frames, layout.max_pixels) == (2.0, 40, 50176)
+    with pytest.raises(ConfigError, match="dtype"):
+        CADPOTrainConfig.from_dict({**config.to_dict(), "dtype": "float16"})
