@@ -145,11 +145,9 @@ def test_batch_over_all_examples_with_resume(real_perceiver, monkeypatch, tmp_pa
 def test_real_cues_and_statuses_are_phrased_for_chinese(result, name):
     evidence = result(name).evidence
     for modality in evidence.modalities.values():
-        # the fallback quotes the stored English text verbatim: it must not be needed. The
-        # verbal extractor's own status lines are not phrased yet (plain English, quoted).
-        if modality.modality != "verbal":
-            assert modality.status_phrases, modality.status
-            assert not latin_words(modality.status_text("zh")), modality.status
+        # the fallback quotes the stored English text verbatim: it must not be needed
+        assert modality.status_phrases, modality.status
+        assert not latin_words(modality.status_text("zh")), modality.status
         for cue in modality.cues:
             assert cue.phrase is not None, cue.description
             assert not latin_words(cue.text("zh")), cue.description

@@ -278,11 +278,11 @@ class VerbalExtractor(Extractor):
         began = time.perf_counter()
         transcript = signal.transcript
         if transcript is None:
-            return self.unavailable("no audio, so no words to analyse")
+            return self.unavailable(phrase("verbal.no_audio"))
         if not transcript.text.strip():
-            return self.unavailable("transcript is empty: no words to analyse")
+            return self.unavailable(phrase("verbal.empty"))
         if not getattr(transcript, "reliable", True):
-            return self.unavailable("transcript is unreliable: the words are not used")
+            return self.unavailable(phrase("verbal.unreliable"))
         zh = (transcript.language or "").startswith("zh") or bool(CJK.search(transcript.text))
         lang = "zh" if zh else "en"
         # a 'sentence' without a letter, digit or CJK character (".", "...") is not scored
@@ -293,10 +293,12 @@ class VerbalExtractor(Extractor):
             quality *= 0.5  # detected language outside the supported set: words are doubtful
         timeline = [TimelinePoint(time=round((a + b) / 2, 3), scores={e: round(p[e], 4) for e in EMOTIONS})
                     for (_, a, b), p in zip(pieces, reading.sentence_probs, strict=False)]  # fmt: skip
-        lean = "no emotional evidence" if reading.no_evidence else f"words lean {reading.label}"
+        lean = phrase("verbal.lean", label=reading.label)
+        if reading.no_evidence:
+            lean = phrase("verbal.no_lean")
         return ModalityEvidence(
             modality=self.modality, available=True,
-            status=f"{len(pieces)} sentence(s) analysed ({lang}); {lean}",
+            status_phrases=[phrase("verbal.analysed", sentences=len(pieces), language=lang), lean],
             features=self.declared(reading_values(reading, quality)),
             cues=_cues(pieces, reading, quality), timeline=timeline,
             seconds=time.perf_counter() - began,

@@ -399,6 +399,24 @@ STATUS_PHRASES: dict[str, dict[Language, str]] = {
         "en": "transcript unreliable ({issues}): words not used",
         "zh": "转写不可靠（{count} 项识别质量指标异常），不使用这些词语",
     },
+    "verbal.no_audio": {
+        "en": "no audio, so no words to analyse",
+        "zh": "没有音频，因此没有可分析的词语",
+    },
+    "verbal.empty": {
+        "en": "transcript is empty: no words to analyse",
+        "zh": "转写为空，没有可分析的词语",
+    },
+    "verbal.unreliable": {
+        "en": "transcript is unreliable: the words are not used",
+        "zh": "转写不可靠，不使用这些词语",
+    },
+    "verbal.analysed": {
+        "en": "{sentences} sentence(s) analysed ({language})",
+        "zh": "分析了 {sentences} 个句子（{language}）",
+    },
+    "verbal.lean": {"en": "words lean {label!e}", "zh": "措辞倾向{label!e}"},
+    "verbal.no_lean": {"en": "no emotional evidence", "zh": "没有情绪证据"},
     "perception.failed": {
         "en": "{name} extraction failed on this clip ({error}: {reason})",
         "zh": "该片段的{name!w}提取失败（{error}：{reason}）",
