@@ -57,6 +57,13 @@ def build_model(vocab_size: int, seed: int = 0) -> LlamaForCausalLM:
     return LlamaForCausalLM(config)
 
 
+@pytest.fixture(name="build_model")
+def build_model_fixture():
+    """The tiny model builder itself (fresh models inside one test); never `from conftest import`:
+    another folder's conftest may own that module name."""
+    return build_model
+
+
 @pytest.fixture(scope="session")
 def tiny_tokenizer() -> PreTrainedTokenizerFast:
     return build_tokenizer()

@@ -106,8 +106,9 @@ def test_reference_is_the_adapter_disabled_model(
     assert not torch.allclose(policy.chosen, ref_chosen)  # adapter on != reference
 
 
-def test_checkpoint_resume_continues_the_same_run(tmp_path, tiny_model_dir, tiny_tokenizer):
-    from conftest import build_model
+def test_checkpoint_resume_continues_the_same_run(
+    tmp_path, tiny_model_dir, tiny_tokenizer, build_model
+):
 
     (tmp_path / "a").mkdir()
     full = dpo_config(tmp_path / "a", tiny_model_dir, max_steps=4, save_steps=2)
