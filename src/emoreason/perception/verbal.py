@@ -40,6 +40,7 @@ import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Literal
 
 import numpy as np
 
@@ -47,6 +48,7 @@ from emoreason.assets.models import load_once, model_path
 from emoreason.errors import ModelNotFoundError
 from emoreason.perception.base import ClipSignal, Extractor
 from emoreason.perception.hypotheses import asr_quality, verbal_hypothesis
+from emoreason.perception.lm_sentence_features import shared_lm_features
 from emoreason.perception.verbal_features import (
     CJK,
     DENSE_NAMES,
@@ -144,9 +146,16 @@ class VerbalClassifier:
             self._vader = SentimentIntensityAnalyzer()
             self._encoder = SentenceEncoder(folder)
 
-    def inputs(self, sentences: list[str], lang: str, buckets: int | None = None):
-        """Model inputs of ``sentences``: dense (n, d), embeddings (n, 384), n-grams, readings
-        (``buckets``: n-gram size, default the model's)."""
+    def inputs(
+        self,
+        sentences: list[str],
+        lang: str,
+        buckets: int | None = None,
+        lm_layer: int | Literal["model"] | None = "model",
+    ):
+        """Model inputs of ``sentences``: dense (n, d), embeddings (n, 384), n-grams, LM
+        features (n, h) or None, readings (``buckets``: n-gram size, default the model's;
+        ``lm_layer``: hidden layer of the LM features, default the model's, None: none)."""
         self.load()
         zh = lang.startswith("zh")
         rows, readings = [], []
@@ -159,12 +168,16 @@ class VerbalClassifier:
             buckets = self.model.for_lang(lang).ngram_buckets
         ngram = np.stack([ngram_vector(s, buckets) for s in sentences]) if buckets else None
         dense = np.asarray(rows, dtype=np.float64).reshape(len(sentences), len(DENSE_NAMES))
-        return dense, self._encoder.encode(sentences).astype(np.float64), ngram, readings
+        if lm_layer == "model":
+            model = self.model.for_lang(lang)
+            lm_layer = model.lm_layer if model.uses_lm else None
+        lm = None if lm_layer is None else shared_lm_features().encode(sentences, lm_layer)
+        return dense, self._encoder.encode(sentences).astype(np.float64), ngram, lm, readings
 
     def sentence_logits(self, sentences: list[str], lang: str) -> np.ndarray:
         """(n, 7) uncalibrated logits, one row per sentence."""
-        dense, embed, ngram, _ = self.inputs(sentences, lang)
-        return self.model.for_lang(lang).logits(dense, embed, ngram)
+        dense, embed, ngram, lm, _ = self.inputs(sentences, lang)
+        return self.model.for_lang(lang).logits(dense, embed, ngram, lm)
 
     def read(self, sentences: list[str], lang: str) -> TextReading:
         """The reading of a text already split into sentences (rules in the module docstring)."""
@@ -175,8 +188,8 @@ class VerbalClassifier:
             return reading
         self.load()
         model = self.model.for_lang(lang)
-        dense, embed, ngram, _ = self.inputs(sentences, lang)
-        z = model.logits(dense, embed, ngram)  # (n, 7)
+        dense, embed, ngram, lm, _ = self.inputs(sentences, lang)
+        z = model.logits(dense, embed, ngram, lm)  # (n, 7)
         reading.logits = pool_logits(z)
         p = _softmax(reading.logits / model.temperature)
         reading.sentence_probs = [_as_dict(row) for row in _softmax(z / model.temperature)]

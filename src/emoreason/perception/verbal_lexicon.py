@@ -60,6 +60,9 @@ LEXICON: dict[str, tuple[str, ...]] = {
         "fool of me|yelling|shouting"
         "|pissed off|damn it|for god's sake|screw this|shame on you|rip-off|scam|betray*|backstab*|insult*|how many times|stop it|piss off|sick of you|i can't stand you"
         "|are you deaf|deaf|who gave you|permission|move it|charged me|refund|humiliat*|excuses|some nerve|warning you|worst|stole|keep your mouth shut"
+        "|enraged|irate|seething|pisses me off|drives me crazy|drives me nuts|hands off|shut up|lose it|lost my temper"
+        "|i've had it|last straw|the nerve|ridiculous|disgrace*|incompetent|unfair|cheat*|lied to|lying|behind my back"
+        "|without asking|who told you|who said you could|one more time|manager|complain*|sue you|don't you dare|how could you"
     ),
     "fearful": _words(
         "scared|afraid|terrified|fear|frightened|panic|panicking|help me|help!|somebody help|"
@@ -71,6 +74,9 @@ LEXICON: dict[str, tuple[str, ...]] = {
         "terrifying|scary|frightening|i'm worried|so worried"
         "|intruder|burglar|stalker|attack*|kill|murder*|bomb|evacuate|earthquake|tornado|trembling|goosebumps|spooky|haunted|ghost|uneasy|paranoid|save me|begging you|oh god please"
         "|knocking|being followed|hear us|know where|growl*|ambulance|dizzy|glass breaking|breaking in|break in|broke in"
+        "|shaking|shaky|freaking out|freaked out|spooked|jumpy|on edge|hostage|gun|knife|armed|weapon|robbery|mugged"
+        "|chasing|chased|following me|watching me|someone's in|someone is in|drowning|sinking|on fire|smoke|can't breathe"
+        "|suffocat*|stranded|stuck in|don't leave me|phobia|claustrophob*|bleeding|what's happening|what is happening"
     ),
     "surprised": _words(
         "wow|whoa|surprise|surprised|surprising|unexpected|really?|no way|unbelievable|"

@@ -6,7 +6,10 @@ Per sentence ``s`` of language ``L``::
     x_dense = (dense_features(s) - mean_L) / scale_L                 (DENSE_NAMES, standardised)
     x_embed = MiniLM(s)                                               (384, unit length)
     x_ngram = hashed character n-gram counts of s, L2-normalised      (ZH only; n = 1, 2)
-    z_s     = x_dense W_dense + x_embed W_embed + x_ngram W_ngram + b  (7 logits, EMOTIONS order)
+    x_lm    = (SmolLM2 layer-l mean hidden state(s) - lm_mean_L) / lm_scale_L
+              (ZH only: :mod:`emoreason.perception.lm_sentence_features`; l = ``lm_layer``)
+    z_s     = x_dense W_dense + x_embed W_embed + x_ngram W_ngram + x_lm W_lm + b
+              (7 logits, EMOTIONS order)
 
 The weights are fitted on the dev split of the sentence sets only, by
 ``python -m emoreason.fitting.verbal`` (which records data, seed and scores in the
@@ -61,20 +64,35 @@ class LanguageModel:
     w_ngram: np.ndarray | None  # (buckets, 7) or None
     bias: np.ndarray  # (7,)
     temperature: float = 1.0
+    lm_layer: int | None = None  # hidden layer of the LM features; None: not used
+    lm_mean: np.ndarray | None = None  # (h,)
+    lm_scale: np.ndarray | None = None  # (h,)
+    w_lm: np.ndarray | None = None  # (h, 7)
 
     @property
     def ngram_buckets(self) -> int:
         return 0 if self.w_ngram is None else int(self.w_ngram.shape[0])
 
+    @property
+    def uses_lm(self) -> bool:
+        return self.w_lm is not None and self.lm_layer is not None
+
     def logits(
-        self, dense: np.ndarray, embed: np.ndarray | None, ngram: np.ndarray | None
+        self,
+        dense: np.ndarray,
+        embed: np.ndarray | None,
+        ngram: np.ndarray | None,
+        lm: np.ndarray | None = None,
     ) -> np.ndarray:
-        """(n, d), (n, 384) | None, (n, buckets) | None -> (n, 7) uncalibrated logits."""
+        """(n, d), (n, 384) | None, (n, buckets) | None, (n, h) | None -> (n, 7) logits
+        (uncalibrated); ``lm`` is the raw LM features, standardised here."""
         z = ((dense - self.dense_mean) / self.dense_scale) @ self.w_dense + self.bias
         if self.w_embed is not None and embed is not None:
             z = z + embed @ self.w_embed
         if self.w_ngram is not None and ngram is not None:
             z = z + ngram @ self.w_ngram
+        if self.uses_lm and lm is not None:
+            z = z + ((lm - self.lm_mean) / self.lm_scale) @ self.w_lm
         return z
 
     def to_dict(self) -> dict[str, Any]:
@@ -85,7 +103,8 @@ class LanguageModel:
             "dense_mean": arr(self.dense_mean), "dense_scale": arr(self.dense_scale),
             "w_dense": arr(self.w_dense), "w_embed": arr(self.w_embed),
             "w_ngram": arr(self.w_ngram), "bias": arr(self.bias),
-            "temperature": round(float(self.temperature), 6),
+            "temperature": round(float(self.temperature), 6), "lm_layer": self.lm_layer,
+            "lm_mean": arr(self.lm_mean), "lm_scale": arr(self.lm_scale), "w_lm": arr(self.w_lm),
         }  # fmt: skip
 
     @classmethod
@@ -101,10 +120,18 @@ class LanguageModel:
             lang=lang, dense_mean=arr("dense_mean"), dense_scale=arr("dense_scale"),
             w_dense=arr("w_dense"), w_embed=arr("w_embed", True), w_ngram=arr("w_ngram", True),
             bias=arr("bias"), temperature=float(d.get("temperature", 1.0)),
+            lm_layer=None if d.get("lm_layer") is None else int(d["lm_layer"]),
+            lm_mean=arr("lm_mean", True), lm_scale=arr("lm_scale", True), w_lm=arr("w_lm", True),
         )  # fmt: skip
         k = len(EMOTIONS)
         if model.w_dense.shape != (len(model.dense_mean), k) or model.bias.shape != (k,):
             raise ModelNotFoundError(f"{where}: language {lang!r}: weight shapes do not match")
+        if model.uses_lm and not (
+            model.lm_mean is not None and model.lm_scale is not None
+            and model.lm_mean.shape == model.lm_scale.shape == (model.w_lm.shape[0],)
+            and model.w_lm.shape[1] == k
+        ):  # fmt: skip
+            raise ModelNotFoundError(f"{where}: language {lang!r}: LM feature shapes do not match")
         if not math.isfinite(model.temperature) or model.temperature <= 0:
             raise ModelNotFoundError(f"{where}: language {lang!r}: temperature must be > 0")
         return model
