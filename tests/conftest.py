@@ -8,6 +8,9 @@ threads (``make test`` and ``make test THREADS=2``): tests on model outputs must
 from __future__ import annotations
 
 import os
+from pathlib import Path
+
+import pytest
 
 
 def pytest_configure(config) -> None:
@@ -20,3 +23,13 @@ def pytest_configure(config) -> None:
 
 def pytest_report_header(config) -> str:
     return f"emoreason threads: {os.environ.get('EMOREASON_THREADS', '1 (default)')}"
+
+
+@pytest.fixture(scope="session")
+def omni_dir(tmp_path_factory) -> Path:
+    """The tiny Qwen2.5-Omni thinker folder (seed 0, see ``omni_media``), built once per run.
+
+    Shared by every test that takes it: read it, never write into it (copy it first)."""
+    from omni_media import build_omni
+
+    return build_omni(tmp_path_factory.mktemp("tiny_omni"))

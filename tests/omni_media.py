@@ -27,6 +27,27 @@ def build_omni(directory: Path) -> Path:
     return build_tiny_omni(directory, seed=0)
 
 
+def save_full_omni(thinker_dir: Path, folder: Path) -> Path:
+    """A full Qwen2.5-Omni folder (``model_type: qwen2_5_omni``, thinker + talker config, as
+    Qwen2.5-Omni-7B and SABER-LLM ship) holding the thinker of ``thinker_dir`` and its processor
+    files, written to ``folder``; no talker weights (``enable_audio_output=False``)."""
+    import shutil
+
+    import transformers as tf
+    from transformers.models.qwen2_5_omni.configuration_qwen2_5_omni import Qwen2_5OmniConfig
+
+    thinker = load_thinker(thinker_dir)
+    full = tf.Qwen2_5OmniForConditionalGeneration(
+        Qwen2_5OmniConfig(thinker_config=thinker.config.to_dict(), enable_audio_output=False)
+    )
+    full.thinker.load_state_dict(thinker.state_dict())
+    full.save_pretrained(folder)
+    for item in thinker_dir.iterdir():
+        if item.name not in ("config.json", "model.safetensors", "generation_config.json"):
+            shutil.copy(item, folder / item.name)
+    return folder
+
+
 def load_thinker(directory: Path) -> torch.nn.Module:
     from transformers import AutoModelForImageTextToText
 

@@ -17,11 +17,6 @@ from emoreason.cli.app import app
 LOCAL = {"local_files_only": True}
 
 
-@pytest.fixture(scope="module")
-def omni_dir(tmp_path_factory):
-    return build_tiny_omni(tmp_path_factory.mktemp("tiny_omni"))
-
-
 def _digest(path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 

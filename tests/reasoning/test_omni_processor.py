@@ -10,12 +10,10 @@ import pytest
 import torch
 import transformers as tf
 
-from emoreason.assets.tiny_omni import build_tiny_omni
 from emoreason.errors import ConfigError, InputError
 from emoreason.reasoning.omni_processor import (
     FrameOmniProcessor,
     audio_token_count,
-    is_omni_folder,
     load_omni_processor,
 )
 
@@ -23,10 +21,9 @@ SMALL_VIDEO = {"min_pixels": 4 * 28 * 28, "max_pixels": 16 * 28 * 28, "fps": 2.0
 
 
 @pytest.fixture(scope="module")
-def omni(tmp_path_factory):
-    folder = build_tiny_omni(tmp_path_factory.mktemp("omni"))
-    model = tf.AutoModelForImageTextToText.from_pretrained(folder, local_files_only=True).eval()
-    return folder, model, load_omni_processor(folder)
+def omni(omni_dir):
+    model = tf.AutoModelForImageTextToText.from_pretrained(omni_dir, local_files_only=True).eval()
+    return omni_dir, model, load_omni_processor(omni_dir)
 
 
 def _frames(count: int = 5, seed: int = 0) -> np.ndarray:
@@ -46,8 +43,7 @@ def _turn(processor, *parts: str) -> str:
 
 
 def test_loader_picks_the_frame_processor_without_torchvision(omni):
-    folder, _, (processor, kind) = omni
-    assert is_omni_folder(folder)
+    _, _, (processor, kind) = omni
     if importlib.util.find_spec("torchvision") is None:
         assert kind == "emoreason-frames" and isinstance(processor, FrameOmniProcessor)
     else:

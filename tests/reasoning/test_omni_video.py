@@ -86,11 +86,8 @@ def test_a_still_clip_equals_the_image_processor_on_its_picture(size):
     )
 
 
-def test_settings_come_from_the_model_folder(tmp_path):
-    from emoreason.assets.tiny_omni import build_tiny_omni
-
-    folder = build_tiny_omni(tmp_path / "omni")
-    patching = VideoPatching.from_folder(folder)
+def test_settings_come_from_the_model_folder(omni_dir, tmp_path):
+    patching = VideoPatching.from_folder(omni_dir)
     assert (patching.patch_size, patching.temporal_patch_size, patching.merge_size) == (14, 2, 2)
     assert patching.min_pixels == 128 * 28 * 28 and patching.max_pixels == 768 * 28 * 28
     with pytest.raises(ConfigError, match=r"no video_preprocessor_config\.json"):

@@ -24,6 +24,7 @@ from emoreason.perception.decode import probe
 from emoreason.pipeline.analyze import Analyzer
 from emoreason.reasoning.transformers_backend import TransformersConfig, TransformersReasoner
 from emoreason.schema.result import AnalysisResult
+from omni_media import load_thinker, save_full_omni
 from synthetic_evidence import make_evidence
 
 CLIPS = Path(__file__).resolve().parents[2] / "examples" / "clips"
@@ -51,11 +52,6 @@ class ClipFactsPerceiver:
             }
         )
         return evidence.model_copy(update={"clip": clip})
-
-
-@pytest.fixture(scope="module")
-def omni_dir(tmp_path_factory):
-    return build_tiny_omni(tmp_path_factory.mktemp("omni"))
 
 
 @pytest.fixture(scope="module")
@@ -172,26 +168,12 @@ def test_device_and_dtype_options(omni_dir):
 def test_a_full_omni_folder_loads_its_thinker_only(omni_dir, tmp_path):
     """model_type qwen2_5_omni (thinker + talker config, as Qwen2.5-Omni-7B / SABER-LLM ship):
     the thinker's own weights are loaded, no talker is built."""
-    import shutil
-
-    import transformers as tf
-    from transformers.models.qwen2_5_omni.configuration_qwen2_5_omni import Qwen2_5OmniConfig
-
-    thinker = tf.AutoModelForImageTextToText.from_pretrained(omni_dir, local_files_only=True)
-    full = tf.Qwen2_5OmniForConditionalGeneration(
-        Qwen2_5OmniConfig(thinker_config=thinker.config.to_dict(), enable_audio_output=False)
-    )
-    full.thinker.load_state_dict(thinker.state_dict())
-    folder = tmp_path / "full"
-    full.save_pretrained(folder)
-    for item in omni_dir.iterdir():
-        if item.name not in ("config.json", "model.safetensors", "generation_config.json"):
-            shutil.copy(item, folder / item.name)
+    folder = save_full_omni(omni_dir, tmp_path / "full")
     reasoner = _reasoner(folder)
     _, received = reasoner.generate_with_input(ClipFactsPerceiver().perceive(str(SPEECH_CLIP)))
     assert type(reasoner._model).__name__ == "Qwen2_5OmniThinkerForConditionalGeneration"
     assert received.media == "video+audio"
-    name, weight = next(iter(thinker.state_dict().items()))
+    name, weight = next(iter(load_thinker(omni_dir).state_dict().items()))
     assert torch.equal(reasoner._model.state_dict()[name], weight)
 
 

@@ -26,14 +26,9 @@ from emoreason.steering import (
     save_uap_heatmap,
 )
 from emoreason.steering.attention import decoder_attention_modules
-from omni_media import EXAMPLE_CLIP, build_omni, load_processor, load_thinker, omni_inputs
+from omni_media import EXAMPLE_CLIP, load_processor, load_thinker, omni_inputs
 
 RULE = ARConfig(alpha=0.6, tau=0.0, kappa=1.0)  # heads above their layer's mean ratio
-
-
-@pytest.fixture(scope="module")
-def omni_dir(tmp_path_factory):
-    return build_omni(tmp_path_factory.mktemp("tiny_omni"))
 
 
 @pytest.fixture(scope="module")

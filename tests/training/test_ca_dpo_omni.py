@@ -19,18 +19,18 @@ from emoreason.reasoning.omni_video import video_token_count
 from emoreason.training import CADPOTrainConfig, SFTTrainConfig
 from emoreason.training.logprobs import concatenated_logps
 from emoreason.training.media import media_inputs
-from emoreason.training.run import build_ca_dpo_trainer, build_sft_trainer, media_encoder_for
+from emoreason.training.run import (
+    build_ca_dpo_trainer,
+    build_sft_trainer,
+    load_model_and_tokenizer,
+    media_encoder_for,
+)
 from emoreason.training.sources import BuildReport
 from emoreason.training.train_data import prepare_dataset
-from omni_media import EXAMPLE_CLIP, VIDEO_OPTIONS, build_omni, load_thinker
+from omni_media import EXAMPLE_CLIP, VIDEO_OPTIONS, load_thinker, save_full_omni
 
 CLIPS = [EXAMPLE_CLIP, EXAMPLE_CLIP.parent / "happy_consistent.mp4"]
 LOG2 = 0.6931471805599453
-
-
-@pytest.fixture(scope="module")
-def omni_dir(tmp_path_factory):
-    return build_omni(tmp_path_factory.mktemp("tiny_omni"))
 
 
 def _rows(n: int = 4, preference: bool = True) -> list[dict]:
@@ -69,6 +69,19 @@ def _config(tmp_path, omni_dir, rows, cls=CADPOTrainConfig, **overrides):
         **overrides,
     }
     return cls.from_dict(values)
+
+
+def test_a_full_omni_folder_trains_its_thinker(tmp_path, omni_dir):
+    """model_type qwen2_5_omni (SABER-LLM's layout): the thinker, its own weights, no talker."""
+    full = save_full_omni(omni_dir, tmp_path / "full")
+    model, tokenizer = load_model_and_tokenizer(str(full), "bfloat16")
+    assert type(model).__name__ == "Qwen2_5OmniThinkerForConditionalGeneration"
+    assert {p.dtype for p in model.parameters()} == {torch.bfloat16}
+    assert tokenizer.pad_token is not None
+    reference = load_thinker(omni_dir).to(torch.bfloat16).state_dict()
+    weights = model.state_dict()
+    assert weights.keys() == reference.keys()
+    assert all(torch.equal(weights[k], reference[k]) for k in reference)
 
 
 def test_swift_media_rows_load_with_their_clips_placeholders(tmp_path, omni_dir):

@@ -61,21 +61,6 @@ def _load_model(model_dir: Path):  # -> (model, tokenizer | None)
     return model, tokenizer
 
 
-def _load_omni_thinker(model_dir: Path):  # -> the thinker of a Qwen2.5-Omni folder
-    import transformers as tf
-
-    from emoreason.assets.hf_quiet import hf_progress_bars_off
-
-    config = json.loads((model_dir / "config.json").read_text(encoding="utf-8"))
-    local = {"local_files_only": True}
-    with hf_progress_bars_off():
-        if config.get("model_type") == "qwen2_5_omni":  # full model: the thinker, no talker
-            omni = tf.Qwen2_5OmniForConditionalGeneration
-            full = super(omni, omni).from_pretrained(model_dir, enable_audio_output=False, **local)
-            return full.thinker.eval()
-        return tf.AutoModelForImageTextToText.from_pretrained(model_dir, **local).eval()
-
-
 def _omni_clip_context(
     model_dir: Path, clip: Path, lang: str
 ):  # -> (model, tokenizer, inputs, ids)
@@ -88,8 +73,9 @@ def _omni_clip_context(
     from emoreason.errors import ConfigError
     from emoreason.perception.decode import probe
     from emoreason.prompts import sed_prompt
+    from emoreason.reasoning.omni_loading import is_omni_folder, load_omni_thinker
     from emoreason.reasoning.omni_media import MediaLayout, omni_inputs, read_clip
-    from emoreason.reasoning.omni_processor import is_omni_folder, load_omni_processor
+    from emoreason.reasoning.omni_processor import load_omni_processor
     from emoreason.reasoning.omni_video import VideoPatching
 
     if not is_omni_folder(model_dir):
@@ -106,7 +92,7 @@ def _omni_clip_context(
         layout=MediaLayout(),
         patching=VideoPatching.from_folder(model_dir),
     )
-    model = _load_omni_thinker(model_dir)
+    model = load_omni_thinker(model_dir)
     inputs = omni_inputs(processor, sed_prompt(lang), media)  # type: ignore[arg-type]
     return model, processor.tokenizer, inputs, modality_ids_from_inputs(inputs, model.config)
 

@@ -22,8 +22,6 @@ import numpy as np
 from emoreason.errors import ConfigError, InputError, ModelNotFoundError
 from emoreason.reasoning.omni_video import VideoPatching, video_pixel_inputs, video_token_count
 
-#: Model types whose folders this module reads.
-OMNI_MODEL_TYPES = frozenset({"qwen2_5_omni", "qwen2_5_omni_thinker"})
 #: Seconds per temporal patch = temporal_patch_size / fps; Qwen2.5-Omni's processor default fps.
 DEFAULT_FPS = 2.0
 
@@ -189,18 +187,6 @@ class FrameOmniProcessor:
         encoded = self.tokenizer(self._expand(texts, counts), padding=padding, padding_side="left")
         data.update(encoded)
         return BatchFeature(data, tensor_type=return_tensors)
-
-
-def is_omni_folder(path: str | Path) -> bool:
-    """True for a Qwen2.5-Omni (full or thinker-only) model folder."""
-    import json
-
-    config = Path(path) / "config.json"
-    try:
-        model_type = json.loads(config.read_text(encoding="utf-8")).get("model_type")
-    except (OSError, ValueError):
-        return False
-    return model_type in OMNI_MODEL_TYPES
 
 
 def load_omni_processor(path: str | Path) -> tuple[Any, str]:

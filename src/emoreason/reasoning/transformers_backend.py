@@ -10,7 +10,6 @@ Every result records what the model received in ``model_input``.
 
 from __future__ import annotations
 
-import json
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -22,8 +21,9 @@ from emoreason.prompts import sed_prompt
 from emoreason.reasoning.assemble import result_from_text
 from emoreason.reasoning.consistency import ConsistencyConfig
 from emoreason.reasoning.evidence_text import evidence_text
+from emoreason.reasoning.omni_loading import OMNI_MODEL_TYPES, load_omni_thinker, model_type_of
 from emoreason.reasoning.omni_media import MediaLayout, omni_inputs, read_clip, received, text_only
-from emoreason.reasoning.omni_processor import OMNI_MODEL_TYPES, load_omni_processor
+from emoreason.reasoning.omni_processor import load_omni_processor
 from emoreason.schema.evidence import Evidence
 from emoreason.schema.model_input import ModelInput
 from emoreason.schema.result import AnalysisResult
@@ -103,13 +103,6 @@ def check_model_dir(path: str | Path) -> Path:
     return p
 
 
-def model_type_of(path: Path) -> str | None:
-    try:
-        return json.loads((path / "config.json").read_text(encoding="utf-8")).get("model_type")
-    except (OSError, ValueError):
-        return None
-
-
 def torch_dtype(name: str, device: str) -> Any:
     """The torch dtype for ``name``; ``auto``: float32 on CPU, bfloat16 on an accelerator."""
     import torch
@@ -165,17 +158,8 @@ class TransformersReasoner:
         self._model = model.to(self.config.device).eval()
 
     def _load_model(self, tf: Any, dtype: Any, local: dict[str, Any]) -> Any:
-        if self.model_type == "qwen2_5_omni":  # full model: keep the thinker, build no talker
-            omni = tf.Qwen2_5OmniForConditionalGeneration
-            try:  # the base loader: the class's own one also wants the talker's spk_dict.pt
-                full = super(omni, omni).from_pretrained(
-                    self.path, dtype=dtype, enable_audio_output=False, **local
-                )
-            except Exception as exc:
-                raise ModelNotFoundError(
-                    f"{self.path}: cannot load the Qwen2.5-Omni model ({type(exc).__name__}: {exc})"
-                ) from None
-            return full.thinker
+        if self.is_omni:  # a full model gives its thinker (no talker is built)
+            return load_omni_thinker(self.path, dtype)
         errors = []
         for auto in ("AutoModelForCausalLM", "AutoModelForImageTextToText", "AutoModel"):
             try:

@@ -38,6 +38,7 @@ from trl import DPOConfig, SFTConfig
 from emoreason.assets.hf_quiet import hf_progress_bars_off
 from emoreason.errors import ConfigError, ModelNotFoundError
 from emoreason.formats.atomic import write_text_atomic
+from emoreason.reasoning.omni_loading import OMNI_MODEL_TYPES, is_omni_folder, load_omni_thinker
 from emoreason.training.collators import ConflictPreferenceCollator, MediaSFTCollator
 from emoreason.training.config import CADPOTrainConfig, SFTTrainConfig
 from emoreason.training.media import MediaEncoder
@@ -80,13 +81,8 @@ def _load_model(path: Path, dtype: torch.dtype) -> nn.Module:
     config = AutoConfig.from_pretrained(path)
     if type(config) in MODEL_FOR_CAUSAL_LM_MAPPING:
         return AutoModelForCausalLM.from_pretrained(path, dtype=dtype)
-    if config.model_type == "qwen2_5_omni":  # thinker + talker (SABER-LLM): train the thinker
-        from transformers import Qwen2_5OmniForConditionalGeneration as Omni
-
-        # PreTrainedModel's loader, as the transformers backend does: Omni's own also wants the
-        # talker's speaker file; enable_audio_output=False builds no talker
-        full = super(Omni, Omni).from_pretrained(path, dtype=dtype, enable_audio_output=False)
-        return full.thinker
+    if config.model_type in OMNI_MODEL_TYPES:  # full (SABER-LLM) or not: train the thinker
+        return load_omni_thinker(path, dtype)
     if type(config) in MODEL_FOR_IMAGE_TEXT_TO_TEXT_MAPPING:
         return AutoModelForImageTextToText.from_pretrained(path, dtype=dtype)
     raise ModelNotFoundError(
@@ -130,7 +126,7 @@ def load_media_processor(path: Path) -> Any:
     """
     from transformers import AutoProcessor
 
-    from emoreason.reasoning.omni_processor import is_omni_folder, load_omni_processor
+    from emoreason.reasoning.omni_processor import load_omni_processor
 
     try:
         with hf_progress_bars_off():

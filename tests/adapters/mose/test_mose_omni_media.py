@@ -29,14 +29,9 @@ from emoreason.adapters.mose import (
 from emoreason.errors import ConfigError, InputError
 from emoreason.reasoning.omni_processor import audio_token_count
 from emoreason.reasoning.omni_video import video_token_count
-from omni_media import build_omni, load_processor, load_thinker, omni_inputs
+from omni_media import load_processor, load_thinker, omni_inputs
 
 LAYER = "model.language_model.layers.1.mlp.down_proj"
-
-
-@pytest.fixture(scope="module")
-def omni_dir(tmp_path_factory):
-    return build_omni(tmp_path_factory.mktemp("tiny_omni"))
 
 
 @pytest.fixture(scope="module")
