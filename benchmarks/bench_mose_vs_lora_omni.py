@@ -34,11 +34,10 @@ CLIP = Path(__file__).resolve().parents[1] / "examples" / "clips" / "sad_face_ca
 
 
 def load(folder: Path, dtype: torch.dtype, device: str) -> tuple[torch.nn.Module, object]:
-    from transformers import AutoModelForImageTextToText
-
+    from emoreason.reasoning.omni_loading import load_omni_thinker
     from emoreason.reasoning.omni_processor import load_omni_processor
 
-    model = AutoModelForImageTextToText.from_pretrained(folder, dtype=dtype, local_files_only=True)
+    model = load_omni_thinker(folder, dtype)  # thinker-only or full (SABER-LLM) folder
     return model.to(device), load_omni_processor(folder)[0]
 
 
