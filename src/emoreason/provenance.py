@@ -17,14 +17,12 @@ from typing import Any
 from emoreason import __version__
 from emoreason.schema.provenance import Provenance
 
-#: Models shipped inside the emoreason package (small: hashed once per process).
-SHIPPED_MODELS = ("perception/models/verbal_model.json", "perception/models/voice_emodb.npz")
-
 
 @functools.lru_cache(maxsize=1)
 def model_digests() -> dict[str, str]:
     """Model (or ``model/file``) -> SHA-256, computed once per process."""
     from emoreason.assets import ALL_ASSETS, cache_dir, manifest_of, sha256_file
+    from emoreason.assets.models import SHIPPED_MODEL_FILES
 
     digests = {a.name: a.source_sha256 for a in ALL_ASSETS if a.source_sha256}
     root = cache_dir()
@@ -33,7 +31,7 @@ def model_digests() -> dict[str, str]:
         for file, digest in (manifest.get("files") or {}).items():
             digests[f"{asset.name}/{file}"] = str(digest)
     package = Path(__file__).resolve().parent
-    for relative in SHIPPED_MODELS:
+    for relative in SHIPPED_MODEL_FILES.values():  # small: hashed once per process
         path = package / relative
         if path.is_file():
             digests[f"emoreason/{relative}"] = sha256_file(path)

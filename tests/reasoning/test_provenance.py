@@ -6,21 +6,22 @@ import dataclasses
 import hashlib
 from pathlib import Path
 
-from synthetic_evidence import make_evidence
-
 import emoreason
 from emoreason import provenance as prov
+from emoreason.assets.models import SHIPPED_MODEL_FILES
 from emoreason.pipeline.report import report_html
 from emoreason.reasoning.consistency_config import ConsistencyConfig
 from emoreason.reasoning.rules import RulesConfig, RulesReasoner
 from emoreason.schema import AnalysisResult, Evidence
+from synthetic_evidence import make_evidence
 
 PACKAGE = Path(emoreason.__file__).resolve().parent
 
 
 def test_shipped_model_digests_match_an_independent_hash() -> None:
     digests = prov.model_digests()
-    for relative in prov.SHIPPED_MODELS:
+    assert SHIPPED_MODEL_FILES  # the package ships its fitted models
+    for relative in SHIPPED_MODEL_FILES.values():
         expected = hashlib.sha256((PACKAGE / relative).read_bytes()).hexdigest()
         assert digests[f"emoreason/{relative}"] == expected
     assert all(len(d) == 64 for d in digests.values())
