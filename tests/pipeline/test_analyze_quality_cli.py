@@ -8,13 +8,12 @@ from __future__ import annotations
 
 import json
 import shutil
-import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
 
+from chat_server import ChatServer
 from emoreason.cli.app import app
 from emoreason.formats.jsonl import read_jsonl
 from emoreason.reasoning.rules import RulesReasoner
@@ -34,38 +33,6 @@ GOOD = json.dumps(
 )  # fmt: skip
 
 
-class _Model:
-    """A chat-completions server on loopback that answers ``answer`` to every request."""
-
-    def __init__(self, answer: str) -> None:
-        self.requests = 0
-        outer = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_POST(self) -> None:
-                self.rfile.read(int(self.headers["Content-Length"]))
-                outer.requests += 1
-                body = {"choices": [{"message": {"role": "assistant", "content": answer}}]}
-                data = json.dumps(body).encode()
-                self.send_response(200)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(data)))
-                self.end_headers()
-                self.wfile.write(data)
-
-            def log_message(self, *args: object) -> None:
-                pass
-
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
-        self.thread.start()
-        self.url = f"http://127.0.0.1:{self.httpd.server_port}/v1"
-
-    def close(self) -> None:
-        self.httpd.shutdown()
-        self.httpd.server_close()
-
-
 @pytest.fixture
 def clips(tmp_path):
     """Four real (small) clips named after fake-perception scenarios."""
@@ -81,7 +48,7 @@ def model_answering():
     servers = []
 
     def start(answer: str) -> str:
-        servers.append(_Model(answer))
+        servers.append(ChatServer(answer))
         return servers[-1].url
 
     yield start

@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 import base64
-import json
-import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
 
+from chat_server import ChatServer
 from emoreason.errors import ConfigError
 from emoreason.reasoning import BackendError, create_backend
 from emoreason.reasoning.openai_backend import OpenAIConfig, OpenAIReasoner
@@ -23,53 +21,9 @@ ANSWER = (
 )
 
 
-class _Server:
-    """Answers ``statuses`` in turn (the last one repeats), each with ``reply`` or a completion."""
-
-    def __init__(
-        self, status: int = 200, reply: object | None = None, statuses: list[int] | None = None
-    ) -> None:
-        self.requests: list[dict] = []
-        self.headers: list[dict] = []
-        self.statuses = list(statuses or [status])
-        outer = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_POST(self) -> None:
-                length = int(self.headers["Content-Length"])
-                outer.requests.append(json.loads(self.rfile.read(length)))
-                outer.headers.append(dict(self.headers))
-                body = (
-                    reply
-                    if reply is not None
-                    else {"choices": [{"message": {"role": "assistant", "content": ANSWER}}]}
-                )
-                data = json.dumps(body).encode()
-                turn = min(len(outer.requests), len(outer.statuses)) - 1
-                self.send_response(outer.statuses[turn])
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(data)))
-                self.end_headers()
-                self.wfile.write(data)
-
-            def log_message(self, *args: object) -> None:
-                pass
-
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.httpd.timeout = 5
-        self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
-        self.thread.start()
-        self.url = f"http://127.0.0.1:{self.httpd.server_port}/v1"
-
-    def close(self) -> None:
-        self.httpd.shutdown()
-        self.httpd.server_close()
-        self.thread.join(timeout=5)
-
-
 @pytest.fixture
 def server():
-    s = _Server()
+    s = ChatServer(ANSWER)
     yield s
     s.close()
 
@@ -118,7 +72,7 @@ def test_audio_url_variant_and_no_media_for_missing_file(server):
     ],
 )
 def test_server_errors_are_clear(status, reply, match):
-    s = _Server(status=status, reply=reply)
+    s = ChatServer(ANSWER, status=status, reply=reply)
     try:
         reasoner = OpenAIReasoner(OpenAIConfig(base_url=s.url, timeout=20, backoff=0.01))
         with pytest.raises(BackendError, match=match):
@@ -128,7 +82,7 @@ def test_server_errors_are_clear(status, reply, match):
 
 
 def test_unreachable_server_and_bad_config():
-    s = _Server()
+    s = ChatServer(ANSWER)
     url = s.url
     s.close()  # nothing listens there any more
     with pytest.raises(BackendError, match="cannot reach"):
@@ -142,7 +96,7 @@ def test_unreachable_server_and_bad_config():
 
 
 def test_busy_server_is_asked_again_then_answers():
-    s = _Server(statuses=[429, 503, 200])
+    s = ChatServer(ANSWER, statuses=[429, 503, 200])
     try:
         config = OpenAIConfig(base_url=s.url, timeout=20, retries=3, backoff=0.01)
         result = OpenAIReasoner(config).reason(make_evidence("masking"))
@@ -159,7 +113,7 @@ def test_busy_server_is_asked_again_then_answers():
     ],  # retried, bounded / not retried
 )
 def test_failures_are_retried_only_when_worth_it(status, requests, match):
-    s = _Server(statuses=[status])
+    s = ChatServer(ANSWER, statuses=[status])
     try:
         config = OpenAIConfig(base_url=s.url, timeout=20, retries=2, backoff=0.01)
         with pytest.raises(BackendError, match=match):
