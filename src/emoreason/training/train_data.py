@@ -124,6 +124,29 @@ def plain_prompt(prompt: list[dict[str, str]]) -> str:
     return "\n".join(m["content"] for m in prompt) + "\n"
 
 
+def _kept_at_max_length(
+    prompt_len: int,
+    longest: int,
+    config: SFTTrainConfig,
+    report: BuildReport,
+    *,
+    prompt_may_be_cut: bool,
+) -> bool:
+    """Whether an example (``prompt_len`` prompt tokens, ``longest`` with its longest answer)
+    stays under ``max_length``, counting what happens to it in ``report``: a prompt that fills
+    ``max_length`` is skipped unless the truncation may cut the prompt; a longer example is
+    skipped (``overlength: skip``) or kept, counted as truncated."""
+    if prompt_len >= config.max_length and not prompt_may_be_cut:
+        report.skip("prompt_longer_than_max_length")
+        return False
+    if longest > config.max_length:
+        if config.overlength == "skip":
+            report.skip("longer_than_max_length")
+            return False
+        report.by_kind["truncated_to_max_length"] += 1
+    return True
+
+
 def enforce_length(
     examples: list[dict[str, Any]],
     tokenizer: PreTrainedTokenizerBase,
@@ -139,15 +162,9 @@ def enforce_length(
             for key in ("chosen", "rejected")
             if key in example
         )
-        if prompt_len >= config.max_length and config.truncation_mode == "keep_start":
-            report.skip("prompt_longer_than_max_length")
-            continue
-        if longest > config.max_length:
-            if config.overlength == "skip":
-                report.skip("longer_than_max_length")
-                continue
-            report.by_kind["truncated_to_max_length"] += 1
-        kept.append(example)
+        cut_prompt = config.truncation_mode != "keep_start"  # keep_end, keep_divergence
+        if _kept_at_max_length(prompt_len, longest, config, report, prompt_may_be_cut=cut_prompt):
+            kept.append(example)
     if not kept:
         raise InputError(
             f"no row fits max_length={config.max_length} tokens (skips: {dict(report.skipped)}); "
@@ -215,13 +232,11 @@ def tokenize_media_examples(
             if key in example
         }
         longest = len(prompt_ids) + max(len(ids) for ids in answers.values())
-        if len(prompt_ids) >= config.max_length:
-            report.skip("prompt_longer_than_max_length")
-            continue
+        if not _kept_at_max_length(
+            len(prompt_ids), longest, config, report, prompt_may_be_cut=False
+        ):
+            continue  # the clip's placeholders are in the prompt: it is never cut
         if longest > config.max_length:
-            if config.overlength == "skip":
-                report.skip("longer_than_max_length")
-                continue
             if config.truncation_mode != "keep_start":
                 raise ConfigError(
                     f"truncation_mode: {config.truncation_mode} would cut the clip's "
@@ -229,7 +244,6 @@ def tokenize_media_examples(
                     f"({config.max_length}; {path}:{example['line']} has {longest}); use "
                     "keep_start, overlength: skip, or a larger max_length"
                 )
-            report.by_kind["truncated_to_max_length"] += 1
             room = config.max_length - len(prompt_ids)
             answers = {key: ids[:room] for key, ids in answers.items()}
         record: dict[str, Any] = {"videos": list(videos), "audios": list(audios)}
