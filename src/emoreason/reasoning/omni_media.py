@@ -17,7 +17,7 @@ The user turn is ``[video][audio]<prompt>`` (ms-swift puts media tags before the
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import Any
 
@@ -52,6 +52,18 @@ class MediaLayout:
             raise ConfigError(
                 f"video pixels: min and max must be >= {28 * 28}, got {self.min_pixels}, {self.max_pixels}"
             )
+
+    @classmethod
+    def from_video_fields(cls, config: Any) -> MediaLayout:
+        """The layout a configuration names in its ``video_fps``, ``video_min_frames``,
+        ``video_max_frames``, ``video_min_pixels`` and ``video_max_pixels`` fields (inference and
+        training configurations carry them). A value that is not a number (a YAML string, say)
+        is a ConfigError naming its field."""
+        values = {f.name: getattr(config, f"video_{f.name}") for f in fields(cls)}
+        for name, value in values.items():
+            if isinstance(value, bool) or not isinstance(value, int | float):
+                raise ConfigError(f"video_{name}: expected a number, got {value!r}")
+        return cls(**values)
 
     @property
     def frame_max_pixels(self) -> int:

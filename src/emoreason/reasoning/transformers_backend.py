@@ -81,13 +81,8 @@ class TransformersConfig(ConfigLoading):
 
     @property
     def layout(self) -> MediaLayout:
-        return MediaLayout(
-            fps=self.video_fps,
-            min_frames=self.video_min_frames,
-            max_frames=self.video_max_frames,
-            min_pixels=self.video_min_pixels,
-            max_pixels=self.video_max_pixels,
-        )
+        """How an Omni model's clips are sampled (the ``video_*`` fields)."""
+        return MediaLayout.from_video_fields(self)
 
 
 def check_model_dir(path: str | Path) -> Path:

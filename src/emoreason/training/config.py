@@ -156,17 +156,7 @@ class SFTTrainConfig(ConfigLoading):
         """How a multimodal model's clips are sampled: the same layout analyze uses."""
         from emoreason.reasoning.omni_media import MediaLayout
 
-        values = {
-            "fps": self.video_fps,
-            "min_frames": self.video_min_frames,
-            "max_frames": self.video_max_frames,
-            "min_pixels": self.video_min_pixels,
-            "max_pixels": self.video_max_pixels,
-        }
-        for name, value in values.items():
-            if isinstance(value, bool) or not isinstance(value, int | float):
-                raise ConfigError(f"video_{name}: expected a number, got {value!r}")
-        return MediaLayout(**values)
+        return MediaLayout.from_video_fields(self)
 
     def __post_init__(self) -> None:
         _choice("adapter", self.adapter, ADAPTERS)
