@@ -18,7 +18,7 @@ A language-model backend (``transformers``, ``openai``) fills
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Literal, get_args
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
@@ -32,14 +32,7 @@ ProblemKind = Literal[
     "unknown_label",
     "no_emotion_named",
 ]
-PROBLEM_KINDS: tuple[str, ...] = (
-    "missing_dimension",
-    "repetition",
-    "copied_input",
-    "ignores_evidence",
-    "unknown_label",
-    "no_emotion_named",
-)
+PROBLEM_KINDS: tuple[str, ...] = get_args(ProblemKind)
 
 
 class AnswerProblem(BaseModel):
