@@ -6,12 +6,12 @@ import base64
 import re
 
 import pytest
-from synthetic_evidence import make_evidence
 
 from emoreason.errors import InputError
 from emoreason.pipeline.report import timeline_png, write_report
 from emoreason.reasoning import RulesReasoner
 from emoreason.schema import ErrorRow
+from synthetic_evidence import make_evidence
 
 PNG = b"\x89PNG\r\n\x1a\n"
 

@@ -5,11 +5,11 @@ from __future__ import annotations
 import re
 
 import pytest
-from synthetic_evidence import SCENARIOS, make_evidence
 
 from emoreason.errors import ConfigError
 from emoreason.reasoning import RulesConfig, RulesReasoner
 from emoreason.schema import SABER_DIMENSIONS, AnalysisResult, restrict_evidence
+from synthetic_evidence import SCENARIOS, make_evidence
 
 CJK = re.compile(r"[\u4e00-\u9fff]")
 

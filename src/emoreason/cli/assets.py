@@ -63,7 +63,9 @@ def prepare_command() -> None:
 @handle_errors
 def tiny_omni_command(
     directory: Path = typer.Argument(..., help="Folder to write (created if missing)."),
-    seed: int = typer.Option(0, "--seed", help="Random seed of the weights (same seed, same files)."),
+    seed: int = typer.Option(
+        0, "--seed", help="Random seed of the weights (same seed, same files)."
+    ),
 ) -> None:
     """Write a tiny random Qwen2.5-Omni thinker + processor files (no download) for smoke tests."""
     from emoreason.assets.tiny_omni import build_tiny_omni
