@@ -36,6 +36,17 @@ def test_sets_are_large_balanced_and_cover_every_label(lang: str) -> None:
 
 
 @pytest.mark.parametrize("lang", ["en", "zh"])
+def test_no_training_row_repeats_a_test_row_up_to_case_and_punctuation(lang: str) -> None:
+    def norm(text: str) -> str:
+        return "".join(c for c in text.casefold() if c.isalnum())
+
+    rows = read_sentences(lang)
+    held_out = {norm(r.text) for r in rows if r.split == "test"}
+    repeats = [r.id for r in rows if r.split != "test" and norm(r.text) in held_out]
+    assert repeats == []
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
 def test_test_split_is_frozen(lang: str) -> None:
     import json
 
