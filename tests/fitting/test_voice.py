@@ -1,17 +1,34 @@
-"""The voice training command reproduces exactly on a small synthetic set (features cached)."""
+"""The voice training command reproduces exactly on a small synthetic set (features cached);
+augmented copies train, stay in their speaker's CV fold and are never made for test speakers;
+the robustness measurement and its dev-only shipping rule."""
 
 from __future__ import annotations
 
 import json
+import os
+from pathlib import Path
 
 import numpy as np
 import pytest
 
 from emoreason.evaluation.loaders.emodb import EMODB_LABELS
-from emoreason.fitting.voice import VoiceTrainingConfig, main, train
+from emoreason.fitting import voice as voice_fitting
+from emoreason.fitting.voice import (
+    VoiceTrainingConfig,
+    build_rows,
+    condition_recipe,
+    fit_variant,
+    main,
+    out_of_fold_logits,
+    train,
+)
+from emoreason.fitting.voice_augment import CONDITIONS, EVAL_CONDITIONS
+from emoreason.fitting.voice_robustness import decide
+from emoreason.fitting.voice_robustness import main as robustness_main
 from emoreason.perception.acoustic import AcousticExtractor
 from emoreason.perception.voice_model import VoiceModel
 
+EMODB = Path(os.environ.get("EMOREASON_EMODB", Path(__file__).parents[2] / "../shared/data/emodb"))
 #: One measure per class that the class raises (the synthetic structure to learn).
 MARKERS = (
     "pitch_std_st",
@@ -26,8 +43,9 @@ LETTERS = {"neutral": "N", "happy": "F", "sad": "T", "angry": "W", "fearful": "A
            "disgusted": "E", "bored": "L"}  # fmt: skip
 
 
-def _make_copy(root, speakers=("03", "11", "12", "13"), per_class=3):
-    """A manifest naming wavs that are not there, and cached features with class structure."""
+def _make_copy(root, speakers=("03", "11", "12", "13"), per_class=3, copies=()):
+    """A manifest naming wavs that are not there, and cached features with class structure;
+    ``copies``: condition names whose (noisier) copies are cached too, for every clip."""
     rng = np.random.default_rng(0)
     names = [n for n in AcousticExtractor.feature_names if not n.startswith("voice_")]
     manifest, clips = [], {}
@@ -39,9 +57,13 @@ def _make_copy(root, speakers=("03", "11", "12", "13"), per_class=3):
                 values = dict(zip(names, rng.uniform(0.5, 2.0, len(names)).tolist(), strict=True))
                 values[MARKERS[c]] += 2.0
                 clips[stem] = values
+                for condition in copies:
+                    noisy = {k: v + float(rng.normal(0, 0.3)) for k, v in values.items()}
+                    clips[f"{stem}|{condition}"] = noisy
     (root / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
     cache = root / "features.json"
-    cache.write_text(json.dumps({"clips": clips}), encoding="utf-8")
+    recipes = {c: condition_recipe(CONDITIONS[c]) for c in copies}
+    cache.write_text(json.dumps({"clips": clips, "recipes": recipes}), encoding="utf-8")
     return cache
 
 
@@ -67,12 +89,128 @@ def test_command_writes_a_loadable_file(tmp_path) -> None:
     cache = _make_copy(tmp_path, per_class=2)
     out = tmp_path / "model.npz"
     args = ["--data", str(tmp_path), "--out", str(out), "--features-cache", str(cache),
-            "--c-grid", "0.1,1"]  # fmt: skip
+            "--c-grid", "0.1,1", "--augment", "none"]  # fmt: skip
     assert main(args) == 0
     model = VoiceModel.load(out)
     assert model.classes == tuple(EMODB_LABELS) and model.metadata["seed"] == 0
+    assert model.metadata["augment"]["conditions"] == []
+    assert model.metadata["augment"]["n_train_rows"] == model.metadata["n_train"]
+
+
+def test_augmented_training_uses_dev_copies_only_and_records_its_recipe(tmp_path) -> None:
+    cache = _make_copy(tmp_path, per_class=2, copies=("reverb", "telephone", "pink10"))
+    config = VoiceTrainingConfig(data=tmp_path, features_cache=cache, c_grid=(0.1, 1.0),
+                                 augment=("reverb", "telephone"))  # fmt: skip
+    model, meta = train(config)
+    n_dev = 3 * 7 * 2
+    assert meta["n_train"] == n_dev and meta["n_test"] == 7 * 2
+    assert meta["augment"]["conditions"] == ["reverb", "telephone"]
+    assert meta["augment"]["n_train_rows"] == 3 * n_dev  # clean + two copies, dev only
+    assert meta["config"]["augment"] == ["reverb", "telephone"]
+    assert set(meta["scores"]["dev_cv"]["degraded"]) == {"reverb", "telephone"}
+    assert meta["scores"]["test"]["n"] == 7 * 2  # the test speaker's clean clips only
+    rows = build_rows(config)
+    assert not np.any(rows.test & (rows.conditions != ""))  # no test speaker copy is built
+    clean = train(VoiceTrainingConfig(data=tmp_path, features_cache=cache, c_grid=(0.1, 1.0)))[0]
+    assert not np.allclose(model.head.weights, clean.head.weights)
+
+
+def test_cv_folds_keep_all_copies_of_a_speaker_together(monkeypatch) -> None:
+    rng = np.random.default_rng(1)
+    speakers = np.repeat(["11", "12", "13"], 21)
+    conditions = np.tile(np.repeat(np.array(["", "reverb", "telephone"], dtype=object), 7), 3)
+    y = np.tile(np.arange(7), 9)
+    x = rng.normal(size=(len(y), 4)) + y[:, None]
+    seen: list[np.ndarray] = []
+    real_fit = voice_fitting.fit_head
+
+    def recording_fit(xs, ys, *args):
+        seen.append(xs)
+        return real_fit(xs, ys, *args)
+
+    monkeypatch.setattr(voice_fitting, "fit_head", recording_fit)
+    out_of_fold_logits(x, y, speakers, 7, 1.0, 0)
+    assert len(seen) == 3
+    for held, trained in zip(("11", "12", "13"), seen, strict=True):
+        # every row of the held-out speaker, clean or a copy, is absent from its fold
+        assert len(trained) == np.sum(speakers != held)
+        assert not any(np.any(np.all(trained == row, axis=1)) for row in x[speakers == held])
+    # CV scores are computed on the clean held-out rows; copies are reported apart
+    config = VoiceTrainingConfig(data=".", c_grid=(1.0,))
+    _, dev = fit_variant(x, y, speakers, EMODB_LABELS, config, conditions)
+    logits = out_of_fold_logits(x, y, speakers, 7, 1.0, 0)
+    clean = conditions == ""
+    expected = np.mean([np.mean(logits[clean].argmax(1)[y[clean] == c] == c) for c in range(7)])
+    assert dev["balanced_accuracy"] == pytest.approx(expected)
+    assert set(dev["degraded"]) == {"reverb", "telephone"}
+
+
+def test_unknown_or_stale_conditions_are_refused(tmp_path) -> None:
+    with pytest.raises(ValueError, match="augment"):
+        VoiceTrainingConfig(data=tmp_path, augment=("reverb06",))  # a measurement condition
+    cache = _make_copy(tmp_path, per_class=1, copies=("reverb",))
+    stored = json.loads(cache.read_text())
+    stored["recipes"]["reverb"] = "an older recipe"
+    cache.write_text(json.dumps(stored))
+    # the cached copies were made under another recipe: dropped, and there is no wav to redo
+    with pytest.raises(FileNotFoundError, match="no wav"):
+        train(VoiceTrainingConfig(data=tmp_path, features_cache=cache, augment=("reverb",)))
+
+
+def test_shipping_rule_uses_the_tolerance_and_the_degraded_mean() -> None:
+    def block(clean: float, degraded: float) -> dict:
+        return {"clean": {"balanced_accuracy": {"value": clean}},
+                "mean_degraded_balanced_accuracy": degraded}  # fmt: skip
+
+    assert decide(block(0.66, 0.40), block(0.65, 0.50))["ship_augmented"]
+    assert not decide(block(0.66, 0.40), block(0.63, 0.60))["ship_augmented"]  # clean -0.03
+    assert not decide(block(0.66, 0.40), block(0.70, 0.40))["ship_augmented"]  # no gain
+    assert decide(block(0.66, 0.40), block(0.65, 0.50))["clean_drop"] == pytest.approx(0.01)
+
+
+@pytest.mark.slow
+def test_robustness_command_reports_dev_and_test(tmp_path, capsys) -> None:
+    cache = _make_copy(tmp_path, per_class=2, copies=("reverb", "pink10", "reverb06"))
+    model = tmp_path / "m.npz"
+    assert main(["--data", str(tmp_path), "--out", str(model), "--features-cache", str(cache),
+                 "--c-grid", "1", "--augment", "none"]) == 0  # fmt: skip
+    out = tmp_path / "report.json"
+    args = ["--data", str(tmp_path), "--features-cache", str(cache), "--augment", "reverb",
+            "--eval", "pink10,reverb06", "--model", f"clean={model}", "--out", str(out)]  # fmt: skip
+    assert robustness_main(args) == 0
+    report = json.loads(out.read_text())
+    assert set(report["dev_cv"]) == {"clean", "augmented"}
+    for block in (*report["dev_cv"].values(), report["test"]["clean"]):
+        for name in ("clean", "pink10", "reverb06"):
+            score = block[name]["balanced_accuracy"]
+            assert score["ci_low"] <= score["value"] <= score["ci_high"]
+    assert report["dev_cv"]["clean"]["clean"]["n"] == 3 * 7 * 2
+    assert report["test"]["clean"]["reverb06"]["n"] == 7 * 2
+    assert report["dev_cv"]["augmented"]["n_train_rows"] == 2 * 3 * 7 * 2
+    assert report["dev_cv"]["clean"]["n_train_rows"] == 3 * 7 * 2
+    assert isinstance(report["decision"]["ship_augmented"], bool)
+    assert "dev decision" in capsys.readouterr().out
 
 
 def test_config_is_validated(tmp_path) -> None:
     with pytest.raises(ValueError, match="c_grid"):
         VoiceTrainingConfig(data=tmp_path, c_grid=())
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not EMODB.is_dir(), reason=f"EmoDB not found at {EMODB} (set EMOREASON_EMODB)")
+def test_degraded_copy_goes_through_the_product_extraction_path() -> None:
+    from emoreason.fitting.voice import extract_degraded
+    from emoreason.perception.acoustic import AcousticExtractor
+
+    wav = EMODB / "wav" / "11a01Aa.wav"
+    extractor = AcousticExtractor()
+    clean = extractor.process_file(wav)
+    phone = extract_degraded(wav, EVAL_CONDITIONS["phone_mulaw"], "11a01Aa", extractor)
+    again = extract_degraded(wav, EVAL_CONDITIONS["phone_mulaw"], "11a01Aa", extractor)
+    assert clean.available and phone.available
+    assert phone.features == again.features
+    assert phone.features["duration_s"] == pytest.approx(clean.features["duration_s"], abs=0.01)
+    # the band limit shows in the spectral balance the model reads
+    key = "egemaps.alphaRatioV_sma3nz_amean"
+    assert phone.features[key] != pytest.approx(clean.features[key], abs=0.5)
