@@ -86,3 +86,6 @@ def test_layer_zero_is_the_mean_token_embedding() -> None:
     with torch.inference_mode():
         again = features.encode(sentences[:1], layer=6)
     np.testing.assert_allclose(again[0], deep[0], rtol=1e-5, atol=1e-6)  # one at a time = batch
+    several = features.encode_layers(sentences, (0, 6))  # one pass, several layers
+    np.testing.assert_allclose(several[0], got, rtol=1e-6, atol=1e-7)
+    np.testing.assert_allclose(several[6], deep, rtol=1e-6, atol=1e-7)

@@ -32,6 +32,7 @@ from typing import Any
 import numpy as np
 
 from emoreason.evaluation.loaders.verbal_sentences import read_sentences, sentence_file
+from emoreason.perception.lm_sentence_features import shared_lm_features
 from emoreason.perception.verbal import VerbalClassifier, pool_logits, split_sentences
 from emoreason.perception.verbal_features import CJK, DENSE_NAMES
 from emoreason.perception.verbal_lexicon import PROTOTYPES
@@ -41,7 +42,7 @@ from emoreason.schema import EMOTIONS
 SEED = 13
 N_FOLDS = 5
 #: SmolLM2 hidden layers tried for the Chinese LM features (0 = embeddings; 30 layers)
-LM_LAYERS: tuple[int, ...] = (4, 6, 9)
+LM_LAYERS: tuple[int, ...] = (6, 9, 12)
 #: LM features are standardised, then divided by sqrt(width) / LM_GAIN (ours), so that the
 #: block's squared norm is LM_GAIN**2 on average, like the unit-length MiniLM embedding x 3
 LM_GAIN = 3.0
@@ -53,7 +54,7 @@ GRID: dict[str, list[tuple[float, float, float, int, float, int | None]]] = {
     ],
     "zh": [
         (d, 0.001, 0.001, 1024, lm, layer)
-        for d, lm, layer in itertools.product((0.0003, 0.001), (0.001, 0.003), LM_LAYERS)
+        for d, lm, layer in itertools.product((0.0003, 0.001), (0.0003, 0.001), LM_LAYERS)
     ],
 }
 K = len(EMOTIONS)
@@ -73,29 +74,33 @@ class Inputs:
 
 
 class InputCache:
-    """Model inputs of each distinct text, computed once."""
+    """Model inputs of each distinct text, computed once; the LM features of every layer in
+    ``lm_layers`` come from one forward pass per text."""
 
     def __init__(
-        self, classifier: VerbalClassifier, lang: str, buckets: int, lm_layer: int | None = None
+        self, classifier: VerbalClassifier, lang: str, buckets: int, lm_layers: tuple[int, ...] = ()
     ) -> None:
         self.classifier, self.lang, self.buckets = classifier, lang, buckets
-        self.lm_layer = lm_layer
-        self._rows: dict[str, tuple[np.ndarray, ...]] = {}
+        self.lm_layers = lm_layers
+        self._rows: dict[str, tuple[np.ndarray, np.ndarray, np.ndarray, dict[int, np.ndarray]]] = {}
 
-    def get(self, texts: list[str]) -> Inputs:
+    def get(self, texts: list[str], lm_layer: int | None = None) -> Inputs:
+        """Inputs of ``texts`` with the LM features of ``lm_layer`` (None: no LM columns)."""
+        if lm_layer is not None and lm_layer not in self.lm_layers:
+            raise ValueError(f"LM layer {lm_layer} was not computed (have {self.lm_layers})")
         todo = sorted({t for t in texts if t not in self._rows})
         if todo:
-            dense, embed, ngram, lm, _ = self.classifier.inputs(
-                todo, self.lang, self.buckets, lm_layer=self.lm_layer
+            dense, embed, ngram, _, _ = self.classifier.inputs(
+                todo, self.lang, self.buckets, lm_layer=None
             )
             if ngram is None:
                 ngram = np.zeros((len(todo), 0))
-            if lm is None:
-                lm = np.zeros((len(todo), 0))
+            lm = shared_lm_features().encode_layers(todo, self.lm_layers) if self.lm_layers else {}
             for i, t in enumerate(todo):
-                self._rows[t] = (dense[i], embed[i], ngram[i], lm[i])
+                self._rows[t] = (dense[i], embed[i], ngram[i], {k: v[i] for k, v in lm.items()})
         rows = [self._rows[t] for t in texts]
-        return Inputs(*(np.stack([r[j] for r in rows]) for j in range(4)))
+        lm_rows = [r[3][lm_layer] if lm_layer is not None else np.zeros(0) for r in rows]
+        return Inputs(*(np.stack([r[j] for r in rows]) for j in range(3)), np.stack(lm_rows))
 
 
 def _softmax(z: np.ndarray) -> np.ndarray:
@@ -177,7 +182,7 @@ def pooled_logits(model: LanguageModel, cache: InputCache, texts: list[str]) -> 
     """(n, 7) clip logits through the product path (sentences -> logits -> pooling)."""
     out = []
     for text in texts:
-        x = cache.get(split_sentences(text) or [text])
+        x = cache.get(split_sentences(text) or [text], model.lm_layer if model.uses_lm else None)
         z = model.logits(
             x.dense, x.embed, x.ngram if x.ngram.size else None, x.lm if x.lm.size else None
         )
@@ -206,14 +211,15 @@ def train_language(lang: str, classifier: VerbalClassifier, seed: int = SEED) ->
              if bool(CJK.search(s)) == (lang == "zh")]  # fmt: skip
     proto_texts, proto_y = [s for s, _ in proto], np.array([EMOTIONS.index(e) for _, e in proto])
     folds = stratified_folds(y, N_FOLDS, seed)
-    caches: dict[tuple[int, int | None], InputCache] = {}
+    layers = tuple(sorted({g[5] for g in GRID[lang] if g[5] is not None}))
+    caches: dict[int, InputCache] = {}
     results = []
     for l2_d, l2_e, l2_n, buckets, l2_lm, layer in GRID[lang]:
-        cache = caches.setdefault((buckets, layer), InputCache(classifier, lang, buckets, layer))
+        cache = caches.setdefault(buckets, InputCache(classifier, lang, buckets, layers))
         oof = np.zeros((len(rows), K))
         for f in range(N_FOLDS):
             train = np.flatnonzero(folds != f)
-            x = cache.get([texts[i] for i in train] + proto_texts)
+            x = cache.get([texts[i] for i in train] + proto_texts, layer)
             fit = fit_linear(x, np.concatenate([y[train], proto_y]), (l2_d, l2_e, l2_n, l2_lm))
             held = np.flatnonzero(folds == f)
             model = language_model(lang, fit, buckets, layer)
@@ -225,9 +231,9 @@ def train_language(lang: str, classifier: VerbalClassifier, seed: int = SEED) ->
                         "cv_accuracy": round(acc, 4), "cv_nll": round(nll, 4),
                         "_oof": oof})  # fmt: skip
     best = min(results, key=lambda r: (r["cv_nll"], -r["cv_accuracy"]))
-    cache = caches[(best["ngram_buckets"], best["lm_layer"])]
+    cache = caches[best["ngram_buckets"]]
     fit = fit_linear(
-        cache.get(texts + proto_texts),
+        cache.get(texts + proto_texts, best["lm_layer"]),
         np.concatenate([y, proto_y]),
         (best["l2_dense"], best["l2_embed"], best["l2_ngram"], best["l2_lm"]),
     )

@@ -67,17 +67,23 @@ class LMSentenceFeatures:
     def encode(self, sentences: list[str], layer: int) -> np.ndarray:
         """(n, hidden) float64: the mean over each sentence's tokens of hidden layer ``layer``
         (0 = embeddings, as in ``output_hidden_states``)."""
+        return self.encode_layers(sentences, (layer,))[layer]
+
+    def encode_layers(self, sentences: list[str], layers: tuple[int, ...]) -> dict[int, np.ndarray]:
+        """:meth:`encode` for several layers from one forward pass per sentence (fitting tries
+        several): layer -> (n, hidden) float64."""
         import torch
 
         self._load()
-        out = np.zeros((len(sentences), self.width), dtype=np.float64)
+        out = {layer: np.zeros((len(sentences), self.width), dtype=np.float64) for layer in layers}
         with torch.inference_mode():
             for i, sentence in enumerate(sentences):
                 ids = self._tokenizer(sentence, return_tensors="pt")
                 if ids["input_ids"].shape[1] == 0:
                     continue
                 states = self._model(**ids, output_hidden_states=True).hidden_states
-                out[i] = states[layer][0].mean(dim=0).double().numpy()
+                for layer in layers:
+                    out[layer][i] = states[layer][0].mean(dim=0).double().numpy()
         return out
 
 
