@@ -176,7 +176,8 @@ def test_robustness_command_reports_dev_and_test(tmp_path, capsys) -> None:
                  "--c-grid", "1", "--augment", "none"]) == 0  # fmt: skip
     out = tmp_path / "report.json"
     args = ["--data", str(tmp_path), "--features-cache", str(cache), "--augment", "reverb",
-            "--eval", "pink10,reverb06", "--model", f"clean={model}", "--out", str(out)]  # fmt: skip
+            "--eval", "pink10,reverb06", "--model", f"clean={model}",
+            "--out", str(out)]  # fmt: skip
     assert robustness_main(args) == 0
     report = json.loads(out.read_text())
     assert set(report["dev_cv"]) == {"clean", "augmented"}

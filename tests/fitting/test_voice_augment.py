@@ -170,6 +170,7 @@ def test_parse_conditions() -> None:
     assert parse_conditions("reverb, telephone", TRAIN_CONDITIONS) == ("reverb", "telephone")
     assert parse_conditions("none", TRAIN_CONDITIONS) == ()
     assert parse_conditions("", TRAIN_CONDITIONS) == ()
+    assert parse_conditions("default", TRAIN_CONDITIONS, DEFAULT_AUGMENT) == DEFAULT_AUGMENT
     with pytest.raises(ValueError, match="unknown"):
         parse_conditions("reverb06", TRAIN_CONDITIONS)
     with pytest.raises(ValueError, match="twice"):

@@ -335,8 +335,10 @@ TRAIN_CONDITIONS: dict[str, Condition] = {
         ),
     )
 }
-#: The default training recipe of ``python -m emoreason.fitting.voice --augment`` (fixed before
-#: any test number was seen): one copy per condition per dev clip.
+#: The augmented training recipe (``python -m emoreason.fitting.voice --augment default``; fixed
+#: before any test number was seen): one copy per condition per dev clip. It did not pass the
+#: dev shipping rule (:func:`emoreason.fitting.voice_robustness.decide`), so the shipped model
+#: and the command's default stay clean-only (``--augment none``).
 DEFAULT_AUGMENT: tuple[str, ...] = ("speech_noise", "telephone", "reverb")
 
 #: Measurement conditions: fixed parameters, noise types and codecs the training recipe lacks.
@@ -368,10 +370,15 @@ DEFAULT_EVAL: tuple[str, ...] = ("pink10", "babble10", "phone_mulaw", "reverb06"
 CONDITIONS: dict[str, Condition] = {**TRAIN_CONDITIONS, **EVAL_CONDITIONS}
 
 
-def parse_conditions(text: str | None, known: dict[str, Condition]) -> tuple[str, ...]:
-    """``"a,b"`` -> ``("a", "b")`` checked against ``known``; ``""``/``"none"`` -> ``()``."""
+def parse_conditions(
+    text: str | None, known: dict[str, Condition], default: tuple[str, ...] = ()
+) -> tuple[str, ...]:
+    """``"a,b"`` -> ``("a", "b")`` checked against ``known``; ``""``/``"none"`` -> ``()``;
+    ``"default"`` -> ``default``."""
     if text is None or text.strip().lower() in ("", "none"):
         return ()
+    if text.strip().lower() == "default":
+        return tuple(default)
     names = tuple(n.strip() for n in text.split(",") if n.strip())
     unknown = [n for n in names if n not in known]
     if unknown:

@@ -154,10 +154,10 @@ def markdown(report: dict[str, Any]) -> str:
         s = block["balanced_accuracy"]
         return f"{s['value']:.3f} [{s['ci_low']:.3f}, {s['ci_high']:.3f}]"
 
-    for recipe, block in report["dev_cv"].items():
-        lines.append(f"| dev CV, {recipe} recipe | " + " | ".join(cell(block[c]) for c in conditions) + " |")  # fmt: skip
-    for name, block in report.get("test", {}).items():
-        lines.append(f"| test, {name} | " + " | ".join(cell(block[c]) for c in conditions) + " |")
+    named = [(f"dev CV, {recipe} recipe", block) for recipe, block in report["dev_cv"].items()]
+    named += [(f"test, {name}", block) for name, block in report.get("test", {}).items()]
+    for name, block in named:
+        lines.append(f"| {name} | " + " | ".join(cell(block[c]) for c in conditions) + " |")
     d = report["decision"]
     lines.append("")
     lines.append(
@@ -200,17 +200,28 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data", type=Path, required=True, help="EmoDB folder")
     parser.add_argument("--features-cache", type=Path, default=None, help="JSON feature cache")
-    parser.add_argument("--augment", default=",".join(DEFAULT_AUGMENT),
-                        help=f"augmented recipe (known: {','.join(TRAIN_CONDITIONS)})")  # fmt: skip
-    parser.add_argument("--eval", default=",".join(DEFAULT_EVAL),
-                        help=f"measurement conditions (known: {','.join(EVAL_CONDITIONS)})")  # fmt: skip
-    parser.add_argument("--model", action="append", default=[], metavar="NAME=PATH",
-                        help="a voice model npz scored on the test speakers (repeatable)")  # fmt: skip
+    parser.add_argument(
+        "--augment",
+        default=",".join(DEFAULT_AUGMENT),
+        help=f"augmented recipe (known: {','.join(TRAIN_CONDITIONS)})",
+    )
+    parser.add_argument(
+        "--eval",
+        default=",".join(DEFAULT_EVAL),
+        help=f"measurement conditions (known: {','.join(EVAL_CONDITIONS)})",
+    )
+    parser.add_argument(
+        "--model",
+        action="append",
+        default=[],
+        metavar="NAME=PATH",
+        help="a voice model npz scored on the test speakers (repeatable)",
+    )
     parser.add_argument("--out", type=Path, default=None, help="JSON report")
     parser.add_argument("--seed", type=int, default=0)
     args = parser.parse_args(argv)
     try:
-        augment = parse_conditions(args.augment, TRAIN_CONDITIONS)
+        augment = parse_conditions(args.augment, TRAIN_CONDITIONS, DEFAULT_AUGMENT)
         eval_conditions = parse_conditions(args.eval, EVAL_CONDITIONS)
     except ValueError as exc:
         parser.error(str(exc))
