@@ -70,7 +70,7 @@ def _make_copy(root, speakers=("03", "11", "12", "13"), per_class=3, copies=()):
 @pytest.mark.slow
 def test_training_reproduces_and_records_its_recipe(tmp_path) -> None:
     cache = _make_copy(tmp_path)
-    config = VoiceTrainingConfig(data=tmp_path, features_cache=cache, c_grid=(1.0,))
+    config = VoiceTrainingConfig(data=tmp_path, features_cache=cache, c_grid=(1.0,), augment=())
     first, meta = train(config)
     second, _ = train(config)
     for a, b in ((first.head, second.head), (first.speaker_head, second.speaker_head)):
@@ -111,7 +111,9 @@ def test_augmented_training_uses_dev_copies_only_and_records_its_recipe(tmp_path
     assert meta["scores"]["test"]["n"] == 7 * 2  # the test speaker's clean clips only
     rows = build_rows(config)
     assert not np.any(rows.test & (rows.conditions != ""))  # no test speaker copy is built
-    clean = train(VoiceTrainingConfig(data=tmp_path, features_cache=cache, c_grid=(0.1, 1.0)))[0]
+    clean = train(
+        VoiceTrainingConfig(data=tmp_path, features_cache=cache, c_grid=(0.1, 1.0), augment=())
+    )[0]
     assert not np.allclose(model.head.weights, clean.head.weights)
 
 
@@ -157,15 +159,20 @@ def test_unknown_or_stale_conditions_are_refused(tmp_path) -> None:
         train(VoiceTrainingConfig(data=tmp_path, features_cache=cache, augment=("reverb",)))
 
 
-def test_shipping_rule_uses_the_tolerance_and_the_degraded_mean() -> None:
-    def block(clean: float, degraded: float) -> dict:
+def test_shipping_rule_keeps_the_floor_and_weighs_clean_as_one_condition() -> None:
+    def block(clean: float, degraded: float, n: int = 5) -> dict:
         return {"clean": {"balanced_accuracy": {"value": clean}},
-                "mean_degraded_balanced_accuracy": degraded}  # fmt: skip
+                "mean_degraded_balanced_accuracy": degraded, "n_conditions": n}  # fmt: skip
 
     assert decide(block(0.66, 0.40), block(0.65, 0.50))["ship_augmented"]
-    assert not decide(block(0.66, 0.40), block(0.63, 0.60))["ship_augmented"]  # clean -0.03
-    assert not decide(block(0.66, 0.40), block(0.70, 0.40))["ship_augmented"]  # no gain
-    assert decide(block(0.66, 0.40), block(0.65, 0.50))["clean_drop"] == pytest.approx(0.01)
+    assert decide(block(0.67, 0.37), block(0.615, 0.54))["ship_augmented"]  # -0.055, +0.17
+    assert not decide(block(0.66, 0.40), block(0.59, 0.60))["ship_augmented"]  # below the floor
+    assert not decide(block(0.66, 0.40), block(0.66, 0.40))["ship_augmented"]  # no gain
+    # clean loss 0.06 outweighs a 0.01 gain in each of five conditions: (5 * 0.01 - 0.06) / 6 < 0
+    assert not decide(block(0.70, 0.40), block(0.64, 0.41))["ship_augmented"]
+    d = decide(block(0.66, 0.40), block(0.65, 0.50))
+    assert d["clean_drop"] == pytest.approx(0.01)
+    assert d["overall_gain"] == pytest.approx((5 * 0.10 - 0.01) / 6)
 
 
 @pytest.mark.slow
