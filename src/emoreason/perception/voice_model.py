@@ -1,7 +1,8 @@
 """The learned voice model: calibrated emotion, arousal and valence from acoustic evidence.
 
 A multinomial logistic regression over :mod:`~emoreason.perception.voice_features` (level-free
-prosody, voice quality and spectral balance), trained on real acted speech by
+prosody, voice quality and spectral balance), trained on real acted speech (clean clips plus
+noisy, telephone-band and reverberant copies of each) by
 :mod:`emoreason.fitting.voice` and shipped as ``models/voice_emodb.npz`` (plain
 arrays, no pickle; inference is numpy). Per clip::
 
