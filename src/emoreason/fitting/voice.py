@@ -506,13 +506,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         c_grid=tuple(float(c) for c in args.c_grid.split(",")),
         augment=augment,
     )
-    model, metadata = train(config, on_progress=_progress)
+    model, metadata = train(config, on_progress=report_progress)
     model.save(args.out)
     sys.stdout.write(json.dumps(metadata["scores"], indent=2) + "\n")
     return 0
 
 
-def _progress(done: int, total: int) -> None:
+def report_progress(done: int, total: int) -> None:
+    """The training commands' progress line on stderr (every 100 extractions and the last)."""
     if done == total or done % 100 == 0:
         sys.stderr.write(f"extracted {done}/{total}\n")
 

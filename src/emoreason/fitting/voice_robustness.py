@@ -47,6 +47,7 @@ from emoreason.fitting.voice import (
     build_rows,
     fit_head,
     fit_variant,
+    report_progress,
 )
 from emoreason.fitting.voice_augment import (
     DEFAULT_AUGMENT,
@@ -242,18 +243,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     config = VoiceTrainingConfig(
         data=args.data, features_cache=args.features_cache, seed=args.seed, augment=augment
     )
-    report = run(config, eval_conditions, models, on_progress=_progress)
+    report = run(config, eval_conditions, models, on_progress=report_progress)
     if args.out is not None:
         from emoreason.formats.atomic import write_text_atomic
 
         write_text_atomic(args.out, json.dumps(report, indent=2) + "\n")
     sys.stdout.write(markdown(report))
     return 0
-
-
-def _progress(done: int, total: int) -> None:
-    if done == total or done % 100 == 0:
-        sys.stderr.write(f"extracted {done}/{total}\n")
 
 
 if __name__ == "__main__":
