@@ -336,9 +336,9 @@ TRAIN_CONDITIONS: dict[str, Condition] = {
     )
 }
 #: The augmented training recipe (``python -m emoreason.fitting.voice --augment default``; fixed
-#: before any test number was seen): one copy per condition per dev clip. It did not pass the
-#: dev shipping rule (:func:`emoreason.fitting.voice_robustness.decide`), so the shipped model
-#: and the command's default stay clean-only (``--augment none``).
+#: before any test number was seen): one copy per condition per dev clip. The shipped model and
+#: the command's default (:func:`emoreason.fitting.voice_robustness.decide` says why;
+#: ``--augment none`` trains on clean clips only).
 DEFAULT_AUGMENT: tuple[str, ...] = ("speech_noise", "telephone", "reverb")
 
 #: Measurement conditions: fixed parameters, noise types and codecs the training recipe lacks.
