@@ -12,17 +12,11 @@ import numpy as np
 import pytest
 
 from emoreason.evaluation.loaders.emodb import EMODB_LABELS
-from emoreason.fitting import voice as voice_fitting
-from emoreason.fitting.voice import (
-    VoiceTrainingConfig,
-    build_rows,
-    condition_recipe,
-    fit_variant,
-    main,
-    out_of_fold_logits,
-    train,
-)
+from emoreason.fitting import voice_cv
+from emoreason.fitting.voice import main, train
 from emoreason.fitting.voice_augment import CONDITIONS, EVAL_CONDITIONS
+from emoreason.fitting.voice_cv import fit_variant, out_of_fold_logits
+from emoreason.fitting.voice_data import VoiceTrainingConfig, build_rows, condition_recipe
 from emoreason.fitting.voice_robustness import decide
 from emoreason.fitting.voice_robustness import main as robustness_main
 from emoreason.perception.acoustic import AcousticExtractor
@@ -124,13 +118,13 @@ def test_cv_folds_keep_all_copies_of_a_speaker_together(monkeypatch) -> None:
     y = np.tile(np.arange(7), 9)
     x = rng.normal(size=(len(y), 4)) + y[:, None]
     seen: list[np.ndarray] = []
-    real_fit = voice_fitting.fit_head
+    real_fit = voice_cv.fit_head
 
     def recording_fit(xs, ys, *args):
         seen.append(xs)
         return real_fit(xs, ys, *args)
 
-    monkeypatch.setattr(voice_fitting, "fit_head", recording_fit)
+    monkeypatch.setattr(voice_cv, "fit_head", recording_fit)
     out_of_fold_logits(x, y, speakers, 7, 1.0, 0)
     assert len(seen) == 3
     for held, trained in zip(("11", "12", "13"), seen, strict=True):
@@ -208,7 +202,7 @@ def test_config_is_validated(tmp_path) -> None:
 @pytest.mark.slow
 @pytest.mark.skipif(not EMODB.is_dir(), reason=f"EmoDB not found at {EMODB} (set EMOREASON_EMODB)")
 def test_degraded_copy_goes_through_the_product_extraction_path() -> None:
-    from emoreason.fitting.voice import extract_degraded
+    from emoreason.fitting.voice_data import extract_degraded
     from emoreason.perception.acoustic import AcousticExtractor
 
     wav = EMODB / "wav" / "11a01Aa.wav"

@@ -41,14 +41,7 @@ from typing import Any
 
 import numpy as np
 
-from emoreason.fitting.voice import (
-    VoiceRows,
-    VoiceTrainingConfig,
-    build_rows,
-    fit_head,
-    fit_variant,
-    report_progress,
-)
+from emoreason.fitting.voice import report_progress
 from emoreason.fitting.voice_augment import (
     DEFAULT_AUGMENT,
     DEFAULT_EVAL,
@@ -56,6 +49,8 @@ from emoreason.fitting.voice_augment import (
     TRAIN_CONDITIONS,
     parse_conditions,
 )
+from emoreason.fitting.voice_cv import fit_head, fit_variant
+from emoreason.fitting.voice_data import VoiceRows, VoiceTrainingConfig, build_rows
 
 CLEAN = "clean"
 #: the clean dev balanced accuracy an augmented recipe must keep (the issue's EmoDB target)
