@@ -26,8 +26,8 @@ def test_copies_keep_names_and_length_and_apply_the_condition(tmp_path) -> None:
     src, out = tmp_path / "src", tmp_path / "out"
     _write_tone(src / "wav" / "03a01Fa.wav")
     _write_tone(src / "wav" / "11a01Wa.wav")
-    written, kept = write_degraded_copies(src, out, "phone_mulaw", prefixes=("03",))
-    assert [p.name for p in written] == ["03a01Fa.wav"] and kept == []
+    written, kept, failed = write_degraded_copies(src, out, "phone_mulaw", prefixes=("03",))
+    assert [p.name for p in written] == ["03a01Fa.wav"] and kept == [] and failed == []
     assert not (out / "wav" / "11a01Wa.wav").exists()  # not among the prefixes
     rate, copy = wavfile.read(out / "wav" / "03a01Fa.wav")
     _, original = wavfile.read(src / "wav" / "03a01Fa.wav")
@@ -38,7 +38,7 @@ def test_copies_keep_names_and_length_and_apply_the_condition(tmp_path) -> None:
     )
     assert ratio < 0.01
     first = copy.copy()
-    again, kept = write_degraded_copies(src, out, "phone_mulaw", prefixes=("03",))
+    again, kept, _ = write_degraded_copies(src, out, "phone_mulaw", prefixes=("03",))
     assert again == [] and len(kept) == 1  # resumable: what is there stays
     (out / "wav" / "03a01Fa.wav").unlink()
     write_degraded_copies(src, out, "phone_mulaw", prefixes=("03",))
@@ -56,3 +56,17 @@ def test_bad_input_is_a_one_line_error(tmp_path, capsys) -> None:
     assert "unknown 'nope'" in capsys.readouterr().err
     assert main([str(tmp_path), str(tmp_path / "o"), "--condition", "reverb06"]) == 0
     assert "1 written" in capsys.readouterr().out
+
+
+def test_a_bad_file_is_reported_and_the_others_are_written(tmp_path, capsys) -> None:
+    src, out = tmp_path / "src", tmp_path / "out"
+    _write_tone(src / "03a01Fa.wav")
+    (src / "03a02Fa.wav").write_bytes(b"not a wav at all")
+    written, _, failed = write_degraded_copies(src, out, "reverb06")
+    assert [p.name for p in written] == ["03a01Fa.wav"]
+    assert [p.name for p, _ in failed] == ["03a02Fa.wav"] and "\n" not in failed[0][1]
+    assert not list(out.glob(".*partial*"))  # no half-written file left behind
+    (out / "03a01Fa.wav").unlink()
+    assert main([str(src), str(out), "--condition", "reverb06"]) == 1
+    captured = capsys.readouterr()
+    assert "03a02Fa.wav" in captured.err and "1 written" in captured.out

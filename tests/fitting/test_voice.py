@@ -216,3 +216,9 @@ def test_degraded_copy_goes_through_the_product_extraction_path() -> None:
     # the band limit shows in the spectral balance the model reads
     key = "egemaps.alphaRatioV_sma3nz_amean"
     assert phone.features[key] != pytest.approx(clean.features[key], abs=0.5)
+
+
+def test_robustness_refuses_a_missing_model_file_before_any_work(tmp_path, capsys) -> None:
+    with pytest.raises(SystemExit):
+        robustness_main(["--data", str(tmp_path), "--model", f"x={tmp_path / 'none.npz'}"])
+    assert "--model x: no such file" in capsys.readouterr().err

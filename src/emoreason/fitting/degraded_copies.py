@@ -8,7 +8,7 @@ with perception's decoder at 16 kHz, degraded by a named condition of
 :mod:`emoreason.fitting.voice_augment` (seeded by the file's stem, so a rerun writes the same
 samples) and written as 16-bit PCM under the same relative path in ``OUT``. A file appears only
 when complete (temporary sibling, then rename); files already there are kept, so an interrupted
-run resumes.
+run resumes; a file that cannot be read is reported with its reason and the rest go on.
 """
 
 from __future__ import annotations
@@ -28,35 +28,45 @@ SAMPLE_RATE = 16000
 
 def write_degraded_copies(
     src: Path, out: Path, condition: str, prefixes: Sequence[str] = ()
-) -> tuple[list[Path], list[Path]]:
-    """Write the copies; returns (written, kept because already there)."""
-    from scipy.io import wavfile
-
-    from emoreason.perception.decode import decode_audio
-
+) -> tuple[list[Path], list[Path], list[tuple[Path, str]]]:
+    """Write the copies; returns (written, kept because already there, failed with reason)."""
     if condition not in CONDITIONS:
         raise ValueError(f"condition: unknown {condition!r}; known: {sorted(CONDITIONS)}")
-    files = sorted(p for p in Path(src).rglob("*.wav") if p.name.startswith(tuple(prefixes) or ""))
+    wanted = tuple(prefixes)
+    files = sorted(p for p in Path(src).rglob("*.wav") if not wanted or p.name.startswith(wanted))
     if not files:
-        raise FileNotFoundError(
-            f"{src}: no .wav files" + (f" named {prefixes}*" if prefixes else "")
-        )
-    written, kept = [], []
+        raise FileNotFoundError(f"{src}: no .wav files" + (f" named {wanted}*" if wanted else ""))
+    written, kept, failed = [], [], []
     for path in files:
         target = Path(out) / path.relative_to(src)
         if target.exists():
             kept.append(target)
             continue
-        track = decode_audio(path, SAMPLE_RATE)
-        if track is None or not len(track.samples):
-            raise ValueError(f"{path}: no audio to degrade")
-        y = CONDITIONS[condition].apply(track.samples, SAMPLE_RATE, path.stem)
-        target.parent.mkdir(parents=True, exist_ok=True)
-        tmp = target.with_name(f".{target.stem}.{os.getpid()}.partial.wav")
+        try:
+            _write_copy(path, target, condition)
+        except Exception as exc:  # one bad file is reported; the others are still written
+            failed.append((path, f"{type(exc).__name__}: {exc}".splitlines()[0]))
+        else:
+            written.append(target)
+    return written, kept, failed
+
+
+def _write_copy(path: Path, target: Path, condition: str) -> None:
+    from scipy.io import wavfile
+
+    from emoreason.perception.decode import decode_audio
+
+    track = decode_audio(path, SAMPLE_RATE)
+    if track is None or not len(track.samples):
+        raise ValueError("no audio to degrade")
+    y = CONDITIONS[condition].apply(track.samples, SAMPLE_RATE, path.stem)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    tmp = target.with_name(f".{target.stem}.{os.getpid()}.partial.wav")
+    try:
         wavfile.write(tmp, SAMPLE_RATE, np.round(np.clip(y, -1.0, 1.0) * 32767).astype(np.int16))
         os.replace(tmp, target)
-        written.append(target)
-    return written, kept
+    finally:
+        tmp.unlink(missing_ok=True)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -68,11 +78,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     prefixes = tuple(p.strip() for p in args.prefix.split(",") if p.strip())
     try:
-        written, kept = write_degraded_copies(args.src, args.out, args.condition, prefixes)
+        written, kept, failed = write_degraded_copies(args.src, args.out, args.condition, prefixes)
     except (ValueError, FileNotFoundError) as exc:
         parser.error(str(exc))
-    sys.stdout.write(f"{len(written)} written, {len(kept)} already there: {args.out}\n")
-    return 0
+    for path, reason in failed:
+        sys.stderr.write(f"{path}: {reason}\n")
+    sys.stdout.write(
+        f"{len(written)} written, {len(kept)} already there, {len(failed)} failed: {args.out}\n"
+    )
+    return 1 if failed else 0
 
 
 if __name__ == "__main__":

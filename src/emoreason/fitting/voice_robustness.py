@@ -234,6 +234,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         name, sep, path = item.partition("=")
         if not sep or not name or not path:
             parser.error(f"--model wants NAME=PATH, got {item!r}")
+        if not Path(path).is_file():  # checked before the long extraction, not after it
+            parser.error(f"--model {name}: no such file {path}")
         models[name] = Path(path)
     config = VoiceTrainingConfig(
         data=args.data, features_cache=args.features_cache, seed=args.seed, augment=augment
