@@ -20,6 +20,7 @@ from emoreason.fitting.voice_data import VoiceTrainingConfig, build_rows, condit
 from emoreason.fitting.voice_robustness import decide
 from emoreason.fitting.voice_robustness import main as robustness_main
 from emoreason.perception.acoustic import AcousticExtractor
+from emoreason.perception.voice_embedding import EMBEDDING_DIM, EXTRA_KEY
 from emoreason.perception.voice_model import VoiceModel
 
 EMODB = Path(os.environ.get("EMOREASON_EMODB", Path(__file__).parents[2] / "../shared/data/emodb"))
@@ -50,10 +51,13 @@ def _make_copy(root, speakers=("03", "11", "12", "13"), per_class=3, copies=()):
                 manifest.append({"file": f"wav/{stem}.wav", "emotion": label, "speaker": speaker})
                 values = dict(zip(names, rng.uniform(0.5, 2.0, len(names)).tolist(), strict=True))
                 values[MARKERS[c]] += 2.0
-                clips[stem] = values
+                embedding = rng.normal(0, 1, EMBEDDING_DIM)
+                embedding[c] += 3.0
+                clips[stem] = values | {EXTRA_KEY: embedding.tolist()}
                 for condition in copies:
                     noisy = {k: v + float(rng.normal(0, 0.3)) for k, v in values.items()}
-                    clips[f"{stem}|{condition}"] = noisy
+                    noisy_emb = (embedding + rng.normal(0, 0.3, EMBEDDING_DIM)).tolist()
+                    clips[f"{stem}|{condition}"] = noisy | {EXTRA_KEY: noisy_emb}
     (root / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
     cache = root / "features.json"
     recipes = {c: condition_recipe(CONDITIONS[c]) for c in copies}
@@ -67,7 +71,9 @@ def test_training_reproduces_and_records_its_recipe(tmp_path) -> None:
     config = VoiceTrainingConfig(data=tmp_path, features_cache=cache, c_grid=(1.0,), augment=())
     first, meta = train(config)
     second, _ = train(config)
-    for a, b in ((first.head, second.head), (first.speaker_head, second.speaker_head)):
+    pairs = ((first.head, second.head), (first.speaker_head, second.speaker_head),
+             (first.embedding_head, second.embedding_head))  # fmt: skip
+    for a, b in pairs:
         np.testing.assert_array_equal(a.weights, b.weights)
         assert a.temperature == b.temperature
     assert first.metadata == second.metadata
@@ -75,6 +81,8 @@ def test_training_reproduces_and_records_its_recipe(tmp_path) -> None:
     assert meta["split"]["train_dev_speakers"] == ["11", "12", "13"]
     assert meta["n_train"] == 3 * 7 * 3 and meta["n_test"] == 7 * 3
     assert meta["scores"]["test"]["balanced_accuracy"] > 0.5  # the structure is learnable
+    assert meta["scores"]["embedding_test"]["balanced_accuracy"] > 0.5
+    assert first.embedding_head.weights.shape == (7, len(first.feature_names) + EMBEDDING_DIM)
     x = first.features([json.loads(cache.read_text())["clips"]["03a01Wa"]])
     assert first.head.probabilities(x).sum() == pytest.approx(1.0)
 
@@ -181,7 +189,7 @@ def test_robustness_command_reports_dev_and_test(tmp_path, capsys) -> None:
             "--out", str(out)]  # fmt: skip
     assert robustness_main(args) == 0
     report = json.loads(out.read_text())
-    assert set(report["dev_cv"]) == {"clean", "augmented"}
+    assert set(report["dev_cv"]) == {"clean", "augmented", "augmented+embedding"}
     for block in (*report["dev_cv"].values(), report["test"]["clean"]):
         for name in ("clean", "pink10", "reverb06"):
             score = block[name]["balanced_accuracy"]
@@ -191,7 +199,51 @@ def test_robustness_command_reports_dev_and_test(tmp_path, capsys) -> None:
     assert report["dev_cv"]["augmented"]["n_train_rows"] == 2 * 3 * 7 * 2
     assert report["dev_cv"]["clean"]["n_train_rows"] == 3 * 7 * 2
     assert isinstance(report["decision"]["ship_augmented"], bool)
+    assert isinstance(report["embedding_decision"]["ship_augmented"], bool)
+    assert report["test"]["clean"]["embedding"] is True
     assert "dev decision" in capsys.readouterr().out
+
+
+def test_features_only_training_has_no_embedding_head(tmp_path) -> None:
+    cache = _make_copy(tmp_path, per_class=2)
+    args = ["--data", str(tmp_path), "--out", str(tmp_path / "m.npz"), "--features-cache",
+            str(cache), "--c-grid", "1", "--augment", "none", "--no-embedding"]  # fmt: skip
+    assert main(args) == 0
+    model = VoiceModel.load(tmp_path / "m.npz")
+    assert model.embedding_head is None and model.metadata["config"]["embedding"] is False
+    assert "embedding_test" not in model.metadata["scores"]
+
+
+def test_rows_cached_before_embeddings_get_one_added(tmp_path) -> None:
+    """Features already cached are kept; only the embedding is computed (from the wav)."""
+    import soundfile as sf
+
+    from emoreason.fitting.voice_data import clip_features
+
+    cache = _make_copy(tmp_path, speakers=("11",), per_class=1)
+    stored = json.loads(cache.read_text())
+    (tmp_path / "wav").mkdir()
+    t = np.arange(16000) / 16000
+    for stem in ("11a01Wa", "11a01Ta"):
+        del stored["clips"][stem][EXTRA_KEY]
+        tone = 0.2 * np.sin(2 * np.pi * (150 + 20 * np.sin(3 * t)) * t)
+        sf.write(tmp_path / "wav" / f"{stem}.wav", tone.astype(np.float32), 16000)
+    cache.write_text(json.dumps(stored))
+    samples = [s for s in _samples(tmp_path) if s.id in ("11a01Wa", "11a01Ta")]
+    rows = clip_features(tmp_path, samples, [None], cache)
+    for stem in ("11a01Wa", "11a01Ta"):
+        assert len(rows[stem][EXTRA_KEY]) == EMBEDDING_DIM
+        before = {k: v for k, v in stored["clips"][stem].items() if k != EXTRA_KEY}
+        assert {k: v for k, v in rows[stem].items() if k != EXTRA_KEY} == before
+    assert (
+        json.loads(cache.read_text())["clips"]["11a01Wa"][EXTRA_KEY] == rows["11a01Wa"][EXTRA_KEY]
+    )
+
+
+def _samples(root):
+    from emoreason.evaluation.loaders.emodb import load_emodb
+
+    return load_emodb(root, list(EMODB_LABELS), None, split="all").samples
 
 
 def test_config_is_validated(tmp_path) -> None:

@@ -15,6 +15,7 @@ from emoreason.perception import hypotheses as hy
 from emoreason.perception.acoustic import AcousticExtractor
 from emoreason.perception.base import ClipSignal
 from emoreason.perception.decode import AudioTrack, StreamFacts
+from emoreason.perception.voice_embedding import EMBEDDING_DIM, embedding_of
 from emoreason.perception.voice_features import VOICE_FEATURES
 from emoreason.perception.voice_model import (
     CIRCUMPLEX,
@@ -62,10 +63,13 @@ def test_shipped_file_and_metadata_are_complete(model: VoiceModel) -> None:
     d, k = len(model.feature_names), len(model.classes)
     assert set(model.classes) == set(EMODB_LABELS)
     assert set(model.feature_names) <= set(VOICE_FEATURES)
-    for head in (model.head, model.speaker_head):
-        assert head is not None
-        assert head.weights.shape == (k, d) and head.bias.shape == (k,)
-        assert head.mean.shape == (d,) and np.all(head.scale > 0)
+    sizes = {"features": d, "speaker": d, "embedding": d + EMBEDDING_DIM}
+    heads = {"features": model.head, "speaker": model.speaker_head,
+             "embedding": model.embedding_head}  # fmt: skip
+    for name, head in heads.items():
+        assert head is not None, name
+        assert head.weights.shape == (k, sizes[name]) and head.bias.shape == (k,)
+        assert head.mean.shape == (sizes[name],) and np.all(head.scale > 0)
         assert 0.2 < head.temperature < 5.0
     meta = model.metadata
     for key in ("data", "split", "seed", "features", "normalisation", "model", "scores",
@@ -74,8 +78,39 @@ def test_shipped_file_and_metadata_are_complete(model: VoiceModel) -> None:
     assert set(meta["split"]["test_speakers"]) == set(TEST_SPEAKERS)
     assert set(meta["split"]["train_dev_speakers"]) <= set(DEV_SPEAKERS)
     assert meta["product_mapping"]["bored"] == "neutral"
-    assert {"dev_cv", "test"} <= set(meta["scores"])
-    assert model.metadata["scores"]["test"]["balanced_accuracy"] >= 0.6
+    assert {"dev_cv", "test", "embedding_dev_cv", "embedding_test"} <= set(meta["scores"])
+    assert model.metadata["scores"]["embedding_test"]["balanced_accuracy"] >= 0.6
+
+
+def test_read_uses_the_embedding_head_only_with_an_embedding(model: VoiceModel) -> None:
+    """Plain re-implementation of both heads; no embedding (timeline windows, old evidence)
+    falls back to the features-only head."""
+    rng = np.random.default_rng(1)
+    names = model.feature_names
+    features = {n: float(v) for n, v in zip(names, model.head.mean + model.head.scale
+                                            * rng.normal(0, 0.5, len(names)), strict=True)}  # fmt: skip
+    features["voiced_fraction"] = 0.5
+    x = model.features([features])  # (1, d)
+    emb_head = model.embedding_head
+    embedding = emb_head.mean[len(names):] + emb_head.scale[len(names):] * rng.normal(
+        0, 0.5, EMBEDDING_DIM)  # fmt: skip
+
+    def plain(head, row):
+        z = np.clip(np.nan_to_num((row - head.mean) / head.scale), -5, 5)
+        logits = (z @ head.weights.T + head.bias) / head.temperature
+        p = np.exp(logits - logits.max())
+        return p / p.sum()
+
+    with_emb = model.read(features, embedding)
+    without = model.read(features)
+    assert with_emb.inputs == "features+embedding" and without.inputs == "features"
+    expected = plain(emb_head, np.hstack([x[0], embedding]))
+    np.testing.assert_allclose([with_emb.class_probabilities[c] for c in model.classes],
+                               expected, rtol=1e-9, atol=1e-12)  # fmt: skip
+    np.testing.assert_allclose([without.class_probabilities[c] for c in model.classes],
+                               plain(model.head, x[0]), rtol=1e-9, atol=1e-12)  # fmt: skip
+    # reliability comes from the features in both cases
+    assert with_emb.reliability == without.reliability
 
 
 def test_inference_matches_a_plain_reimplementation(model: VoiceModel) -> None:
@@ -94,6 +129,10 @@ def test_save_load_round_trip(model: VoiceModel, tmp_path) -> None:
     copy = VoiceModel.load(model.save(tmp_path / "v.npz"))
     x = model.head.mean[None, :] + np.linspace(-1, 1, len(model.feature_names))[None, :]
     np.testing.assert_array_equal(copy.head.probabilities(x), model.head.probabilities(x))
+    xe = model.embedding_head.mean[None, :]
+    np.testing.assert_array_equal(
+        copy.embedding_head.probabilities(xe), model.embedding_head.probabilities(xe)
+    )
     assert copy.metadata == model.metadata and copy.classes == model.classes
 
 
@@ -143,8 +182,10 @@ def test_robotic_regular_voicing_gets_low_confidence() -> None:
     ev = _evidence(_voice(regular=True))
     assert any(c.name == "regular_voicing" for c in ev.cues)
     h = hy.acoustic_hypothesis(ev)
+    reading = default_voice_model().read(ev.features, embedding_of(ev.extra))
+    assert reading.inputs == "features+embedding"
     assert h.confidence <= 0.4 * max(product_distribution(
-        default_voice_model().read(ev.features).class_probabilities).values()) + 1e-3  # fmt: skip
+        reading.class_probabilities).values()) + 1e-3  # fmt: skip
     assert h.confidence < 0.35
     assert max(h.distribution.values()) < 0.5  # flattened towards uniform
 
@@ -161,7 +202,8 @@ def test_test_speaker_balanced_accuracy_on_real_speech(model: VoiceModel) -> Non
     recalls = []
     for label in EMODB_LABELS:
         group = [s for s in chosen if s.label == label]
-        hits = [model.read(extractor.process_file(s.media).features).top_class == label
-                for s in group]  # fmt: skip
+        evidence = [extractor.process_file(s.media) for s in group]
+        hits = [model.read(ev.features, embedding_of(ev.extra)).top_class == label
+                for ev in evidence]  # fmt: skip
         recalls.append(np.mean(hits))
     assert np.mean(recalls) >= 0.5, dict(zip(EMODB_LABELS, recalls, strict=True))

@@ -45,6 +45,7 @@ def predict_voice(
     from emoreason.evaluation.hooks import Prediction
     from emoreason.perception.acoustic import AcousticExtractor
     from emoreason.perception.hypotheses import SYNTHETIC_VOICING_FACTOR, acoustic_hypothesis
+    from emoreason.perception.voice_embedding import embedding_of
     from emoreason.perception.voice_model import default_voice_model
 
     model = default_voice_model()
@@ -70,7 +71,7 @@ def predict_voice(
                 fail(sample, evidence.status)
             elif evidence is not None:
                 hypothesis = acoustic_hypothesis(evidence)
-                reading = model.read(evidence.features)
+                reading = model.read(evidence.features, embedding_of(evidence.extra))
                 synthetic = any(c.name == "regular_voicing" for c in evidence.cues)
                 reliability = reading.weight * (SYNTHETIC_VOICING_FACTOR if synthetic else 1.0)
                 top = reading.top_class

@@ -32,6 +32,10 @@ Recipe (fixed; every choice below is made on the DEV speakers only):
 5. Final fit on all dev speakers; test speakers scored once, recorded in the metadata.
 6. A second head trained on per-speaker z-normalised features (for batches with speaker ids);
    with augmentation each (speaker, condition) is normalised on its own (one recording setup).
+7. The embedding head (``--no-embedding``: skipped): steps 3-5 over the voice features plus the
+   clip's Whisper-encoder speech embedding (:mod:`~emoreason.perception.voice_embedding`), same
+   rows, folds, C grid and calibration. The product reads a clip with this head whenever the
+   clip has an embedding, and with the features-only head otherwise (e.g. timeline windows).
 """
 
 from __future__ import annotations
@@ -47,7 +51,7 @@ import numpy as np
 
 from emoreason.fitting.voice_augment import DEFAULT_AUGMENT, TRAIN_CONDITIONS, parse_conditions
 from emoreason.fitting.voice_cv import fit_variant, score_head
-from emoreason.fitting.voice_data import C_GRID, VoiceTrainingConfig, build_rows
+from emoreason.fitting.voice_data import C_GRID, VoiceTrainingConfig, build_rows, with_embedding
 from emoreason.perception.voice_features import voice_feature_names
 from emoreason.perception.voice_model import (
     CLASS_TO_PRODUCT,
@@ -82,14 +86,25 @@ def train(
         x_speaker[train_rows], y[train_rows], speakers[train_rows], classes, config,
         conditions[train_rows],
     )  # fmt: skip
+    embedding_head = None
+    if config.embedding:
+        xe = with_embedding(data)
+        embedding_head, embedding_dev = fit_variant(
+            xe[train_rows], y[train_rows], speakers[train_rows], classes, config,
+            conditions[train_rows],
+        )  # fmt: skip
     z = head.standardise(x[train_rows])
     rms = np.sqrt((z**2).mean(axis=1))
     scores: dict[str, Any] = {"dev_cv": dev_scores, "speaker_normalised_dev_cv": speaker_dev}
+    if embedding_head is not None:
+        scores["embedding_dev_cv"] = embedding_dev
     if test.any():
         scores["test"] = score_head(head, x[test], y[test], classes)
         scores["speaker_normalised_test"] = score_head(
             speaker_head, x_speaker[test], y[test], classes
         )
+        if embedding_head is not None:
+            scores["embedding_test"] = score_head(embedding_head, xe[test], y[test], classes)
     metadata = {
         "data": "EmoDB (Burkhardt et al., Interspeech 2005), CC0-1.0 copy; "
         f"{data.n_clips} clips read from {config.data.name}",
@@ -111,6 +126,11 @@ def train(
         "classes": list(classes),
         "product_mapping": {c: CLASS_TO_PRODUCT[c] for c in classes},
         "features": "emoreason.perception.voice_features (level-free derived acoustic features)",
+        "embedding": "embedding head: the voice features, then the 512-d mean Whisper-base "
+        "encoder output (emoreason.perception.voice_embedding, 10 s windows); used whenever a "
+        "clip has an embedding"
+        if embedding_head is not None
+        else None,
         "normalisation": f"z-score with training mean/std, NaN -> mean, clipped to ±{Z_CLIP}; "
         "speaker head: per-speaker z-score first",
         "model": "multinomial logistic regression, balanced class weights, L2 C by "
@@ -120,12 +140,14 @@ def train(
             "c_grid": list(config.c_grid),
             "data_folder": config.data.name,
             "augment": list(config.augment),
+            "embedding": config.embedding,
         },
         "scores": _rounded(scores),
     }
     model = VoiceModel(
-        classes, names, head, np.percentile(rms, [50, 95, 99]), metadata, speaker_head
-    )
+        classes, names, head, np.percentile(rms, [50, 95, 99]), metadata, speaker_head,
+        embedding_head,
+    )  # fmt: skip
     return model, metadata
 
 
@@ -153,6 +175,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         f"'default' = {','.join(DEFAULT_AUGMENT)} (the shipped recipe); 'none' = clean only; "
         f"known: {','.join(TRAIN_CONDITIONS)}",
     )
+    parser.add_argument(
+        "--no-embedding", action="store_true",
+        help="features-only model (no head over the Whisper speech embedding)",
+    )  # fmt: skip
     args = parser.parse_args(argv)
     try:
         augment = parse_conditions(args.augment, TRAIN_CONDITIONS, DEFAULT_AUGMENT)
@@ -164,6 +190,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         seed=args.seed,
         c_grid=tuple(float(c) for c in args.c_grid.split(",")),
         augment=augment,
+        embedding=not args.no_embedding,
     )
     model, metadata = train(config, on_progress=report_progress)
     model.save(args.out)

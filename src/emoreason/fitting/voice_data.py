@@ -23,6 +23,7 @@ from emoreason.fitting.voice_augment import (
     TRAIN_CONDITIONS,
     Condition,
 )
+from emoreason.perception.voice_embedding import EMBEDDING_DIM, EXTRA_KEY
 from emoreason.perception.voice_features import voice_feature_names
 from emoreason.perception.voice_model import LinearHead, VoiceModel
 
@@ -48,6 +49,10 @@ class VoiceTrainingConfig:
     augment: tuple[str, ...] = field(
         default=DEFAULT_AUGMENT,
         metadata={"help": "training conditions: one degraded copy of each dev clip"},
+    )
+    embedding: bool = field(
+        default=True,
+        metadata={"help": "also fit the head over voice features + the speech embedding"},
     )
 
     def __post_init__(self) -> None:
@@ -77,9 +82,11 @@ def condition_recipe(condition: Condition) -> str:
                        condition.seed_base], sort_keys=True)  # fmt: skip
 
 
-def extract_degraded(media: str | Path, condition: Condition, clip_id: str, extractor: Any):
-    """Acoustic evidence of one degraded copy, on the product path: decode at the perception
-    sample rate, apply ``condition`` (seeded by ``clip_id``), run the acoustic extractor."""
+def conditioned_signal(
+    media: str | Path, condition: Condition | None, clip_id: str, extractor: Any
+):
+    """The product path's input of one clip or degraded copy: decode at the perception sample
+    rate and apply ``condition`` (seeded by ``clip_id``; None = the clean clip)."""
     from emoreason.perception.base import ClipSignal
     from emoreason.perception.decode import AudioTrack, decode_audio, probe
 
@@ -87,8 +94,25 @@ def extract_degraded(media: str | Path, condition: Condition, clip_id: str, extr
     audio = decode_audio(media, sr)
     if audio is None:
         raise FileNotFoundError(f"{media}: no audio stream")
-    degraded = AudioTrack(samples=condition.apply(audio.samples, sr, clip_id), sample_rate=sr)
-    return extractor.process_signal(ClipSignal(facts=probe(media), audio=degraded))
+    if condition is not None:
+        audio = AudioTrack(samples=condition.apply(audio.samples, sr, clip_id), sample_rate=sr)
+    return ClipSignal(facts=probe(media), audio=audio)
+
+
+def extract_degraded(media: str | Path, condition: Condition, clip_id: str, extractor: Any):
+    """Acoustic evidence of one degraded copy, on the product path (:func:`conditioned_signal`
+    then the acoustic extractor)."""
+    return extractor.process_signal(conditioned_signal(media, condition, clip_id, extractor))
+
+
+def _embedding_only(sample: Any, condition: str | None, extractor: Any) -> list[float] | None:
+    """The speech embedding of a clip whose features are cached from before embeddings."""
+    from emoreason.perception.voice_embedding import embedding_extra
+
+    signal = conditioned_signal(sample.media, CONDITIONS[condition] if condition else None,
+                                sample.id, extractor)  # fmt: skip
+    audio = signal.audio
+    return embedding_extra(extractor.embedding(audio.samples, audio.sample_rate)).get(EXTRA_KEY)
 
 
 def clip_features(
@@ -100,7 +124,9 @@ def clip_features(
 ) -> dict[str, Row]:
     """Cached acoustic features of ``samples`` under each condition (None = the clean clip).
 
-    Keys are :func:`cache_key`. The cache file also records each condition's recipe; copies
+    Keys are :func:`cache_key`; each row is the evidence features plus ``voice_embedding`` (the
+    speech embedding, a list; a row cached without one gets it added). The cache file also
+    records each condition's recipe; copies
     made under a recipe that has since changed are re-extracted. The cache is rewritten every
     50 new extractions, so an interrupted run resumes. ``on_progress(done, total)`` is called
     after each extraction.
@@ -114,7 +140,8 @@ def clip_features(
         if recipes.get(name) != condition_recipe(CONDITIONS[name]):
             cache = {k: v for k, v in cache.items() if not k.endswith(f"|{name}")}
             recipes[name] = condition_recipe(CONDITIONS[name])
-    todo = [(s, c) for c in conditions for s in samples if cache_key(s.id, c) not in cache]
+    todo = [(s, c) for c in conditions for s in samples
+            if EXTRA_KEY not in cache.get(cache_key(s.id, c), {})]  # fmt: skip
 
     def save() -> None:
         if features_cache is not None:
@@ -131,14 +158,19 @@ def clip_features(
         for i, (sample, condition) in enumerate(todo, 1):
             if sample.media is None:
                 raise FileNotFoundError(f"{data}: {sample.id}: no wav and no cached features")
-            if condition is None:
-                evidence = extractor.process_file(sample.media)
+            key = cache_key(sample.id, condition)
+            if key in cache:
+                cache[key][EXTRA_KEY] = _embedding_only(sample, condition, extractor)
             else:
-                evidence = extract_degraded(
-                    sample.media, CONDITIONS[condition], sample.id, extractor
-                )
-            if evidence.available:
-                cache[cache_key(sample.id, condition)] = dict(evidence.features)
+                if condition is None:
+                    evidence = extractor.process_file(sample.media)
+                else:
+                    evidence = extract_degraded(
+                        sample.media, CONDITIONS[condition], sample.id, extractor
+                    )
+                if evidence.available:
+                    embedding = evidence.extra.get(EXTRA_KEY)
+                    cache[key] = dict(evidence.features) | {EXTRA_KEY: embedding}
             if i % 50 == 0:
                 save()
             if on_progress is not None:
@@ -167,10 +199,12 @@ def _emodb_samples(data: Path) -> list[Any]:
 class VoiceRows:
     """Feature rows of a training run: every clean clip, then each dev clip's degraded copies.
 
-    ``x`` (n, d) model features; ``y`` class indices; ``speakers``; ``conditions`` (``""`` for
+    ``x`` (n, d) model features; ``emb`` (n, 512) speech embeddings (NaN rows where none);
+    ``y`` class indices; ``speakers``; ``conditions`` (``""`` for
     a clean clip, else the condition name); ``ids`` clip ids; ``dev``/``test`` split masks."""
 
     x: np.ndarray
+    emb: np.ndarray
     y: np.ndarray
     speakers: np.ndarray
     conditions: np.ndarray
@@ -188,6 +222,21 @@ def feature_matrix(rows: Sequence[Row]) -> np.ndarray:
     k = len(EMODB_LABELS)
     model = VoiceModel(tuple(EMODB_LABELS), names, _identity_head(len(names), k), np.ones(3), {})
     return model.features(list(rows))
+
+
+def with_embedding(rows: VoiceRows) -> np.ndarray:
+    """(n, d + 512): the inputs of the embedding head (voice features, then the embedding)."""
+    return np.hstack([rows.x, rows.emb])
+
+
+def embedding_matrix(rows: Sequence[Row]) -> np.ndarray:
+    """(n, 512) speech embeddings of cached rows; a row without one is NaN (the mean, in a head)."""
+    out = np.full((len(rows), EMBEDDING_DIM), np.nan)
+    for i, row in enumerate(rows):
+        value = row.get(EXTRA_KEY)
+        if isinstance(value, list) and len(value) == EMBEDDING_DIM:
+            out[i] = value
+    return out
 
 
 def build_rows(
@@ -212,8 +261,10 @@ def build_rows(
     entries += [(s, c) for c in extra_conditions for s in samples]
     entries = [(s, c) for s, c in entries if cache_key(s.id, c or None) in cache]
     speakers = np.array([s.extra["speaker"] for s, _ in entries])
+    rows = [cache[cache_key(s.id, c or None)] for s, c in entries]
     return VoiceRows(
-        x=feature_matrix([cache[cache_key(s.id, c or None)] for s, c in entries]),
+        x=feature_matrix(rows),
+        emb=embedding_matrix(rows),
         y=np.array([classes.index(s.label) for s, _ in entries]),
         speakers=speakers,
         conditions=np.array([c for _, c in entries], dtype=object),

@@ -50,9 +50,15 @@ from emoreason.fitting.voice_augment import (
     parse_conditions,
 )
 from emoreason.fitting.voice_cv import fit_head, fit_variant
-from emoreason.fitting.voice_data import VoiceRows, VoiceTrainingConfig, build_rows
+from emoreason.fitting.voice_data import (
+    VoiceRows,
+    VoiceTrainingConfig,
+    build_rows,
+    with_embedding,
+)
 
 CLEAN = "clean"
+EMBEDDED = "augmented+embedding"
 #: the clean dev balanced accuracy an augmented recipe must keep (the issue's EmoDB target)
 CLEAN_FLOOR = 0.60
 
@@ -76,18 +82,24 @@ def scores_with_ci(
 
 
 def dev_cv_under_conditions(
-    rows: VoiceRows, augment: Sequence[str], conditions: Sequence[str], config: VoiceTrainingConfig
+    rows: VoiceRows,
+    augment: Sequence[str],
+    conditions: Sequence[str],
+    config: VoiceTrainingConfig,
+    embedding: bool = False,
 ) -> dict[str, Any]:
     """One recipe's speaker-grouped CV: train on dev clean + ``augment`` copies of the other
     speakers (C chosen as training chooses it), score the held-out speaker's clean clips and
-    its copies under each of ``conditions``; pooled over folds, bootstrap CIs over clips."""
+    its copies under each of ``conditions``; pooled over folds, bootstrap CIs over clips.
+    ``embedding``: the head over voice features + speech embedding instead of features only."""
     from emoreason.evaluation.loaders.emodb import EMODB_LABELS
 
     classes = tuple(EMODB_LABELS)
     k = len(classes)
     cond = rows.conditions
     train_rows = rows.dev & ((cond == "") | np.isin(cond, list(augment)))
-    head, dev = fit_variant(rows.x[train_rows], rows.y[train_rows], rows.speakers[train_rows],
+    x = with_embedding(rows) if embedding else rows.x
+    head, dev = fit_variant(x[train_rows], rows.y[train_rows], rows.speakers[train_rows],
                             classes, config, cond[train_rows])  # fmt: skip
     del head
     scored = rows.dev & ((cond == "") | np.isin(cond, list(conditions)))
@@ -95,8 +107,8 @@ def dev_cv_under_conditions(
     for speaker in np.unique(rows.speakers[rows.dev]):
         fold_train = train_rows & (rows.speakers != speaker)
         held = scored & (rows.speakers == speaker)
-        fold = fit_head(rows.x[fold_train], rows.y[fold_train], k, dev["c"], config.seed)
-        pred[held] = fold.logits(rows.x[held]).argmax(axis=1)
+        fold = fit_head(x[fold_train], rows.y[fold_train], k, dev["c"], config.seed)
+        pred[held] = fold.logits(x[held]).argmax(axis=1)
     out: dict[str, Any] = {"c": dev["c"], "n_train_rows": int(train_rows.sum())}
     for name in (CLEAN, *conditions):
         mask = rows.dev & (cond == ("" if name == CLEAN else name))
@@ -134,16 +146,20 @@ def decide(clean: dict[str, Any], augmented: dict[str, Any], floor: float = CLEA
 def score_model_on_test(
     model_path: Path, rows: VoiceRows, conditions: Sequence[str], seed: int = 0
 ) -> dict[str, Any]:
-    """A model file on the test speakers: clean and each condition (product path: the head's
-    top class, as :meth:`VoiceModel.read` gives it)."""
+    """A model file on the test speakers: clean and each condition (product path: the top class
+    of the head :meth:`VoiceModel.read` uses: the embedding head when the model has one)."""
     from emoreason.perception.voice_model import VoiceModel
 
     model = VoiceModel.load(model_path)
     k = len(model.classes)
     out: dict[str, Any] = {"augment": model.metadata.get("config", {}).get("augment", [])}
+    head, x = model.head, rows.x
+    if model.embedding_head is not None:
+        head, x = model.embedding_head, with_embedding(rows)
+    out["embedding"] = model.embedding_head is not None
     for name in (CLEAN, *conditions):
         mask = rows.test & (rows.conditions == ("" if name == CLEAN else name))
-        pred = model.head.probabilities(rows.x[mask]).argmax(axis=1)
+        pred = head.probabilities(x[mask]).argmax(axis=1)
         out[name] = scores_with_ci(rows.y[mask], pred, k, seed=seed)
         out[name]["n"] = int(mask.sum())
     return out
@@ -169,6 +185,14 @@ def markdown(report: dict[str, Any]) -> str:
         f"mean degraded gain {d['degraded_gain']:+.3f}, overall {d['overall_gain']:+.3f} -> "
         + ("ship the augmented recipe" if d["ship_augmented"] else "keep the clean recipe")
     )
+    e = report.get("embedding_decision")
+    if e is not None:
+        lines.append(
+            f"embedding decision (augmented, features -> features + embedding): clean "
+            f"{-e['clean_drop']:+.3f}, mean degraded {e['degraded_gain']:+.3f}, overall "
+            f"{e['overall_gain']:+.3f} -> "
+            + ("ship the embedding head" if e["ship_augmented"] else "keep features only")
+        )
     return "\n".join(lines) + "\n"
 
 
@@ -185,12 +209,17 @@ def run(
         CLEAN: dev_cv_under_conditions(rows, (), eval_conditions, clean_config),
         "augmented": dev_cv_under_conditions(rows, config.augment, eval_conditions, config),
     }
+    if config.embedding:
+        dev[EMBEDDED] = dev_cv_under_conditions(
+            rows, config.augment, eval_conditions, config, embedding=True
+        )
     report: dict[str, Any] = {
         "augment": list(config.augment),
         "eval_conditions": list(eval_conditions),
         "eval_descriptions": {c: EVAL_CONDITIONS[c].description for c in eval_conditions},
         "dev_cv": dev,
         "decision": decide(dev[CLEAN], dev["augmented"]),
+        "embedding_decision": decide(dev["augmented"], dev[EMBEDDED]) if EMBEDDED in dev else None,
         "test": {
             name: score_model_on_test(path, rows, eval_conditions, config.seed)
             for name, path in models.items()

@@ -4,6 +4,8 @@ Measures pitch (level, range, variability, contour slope, sharpest rise), loudne
 jitter, shimmer, HNR, a syllable-nucleus speaking rate, pauses, and the 88 eGeMAPSv02
 functionals (``egemaps.<name>``), plus the voice model's arousal and valence estimates
 (``voice_arousal``, ``voice_valence`` in [-1, 1]; :mod:`~emoreason.perception.voice_model`).
+The clip's Whisper-encoder speech embedding (:mod:`~emoreason.perception.voice_embedding`), one
+of the voice model's inputs, is kept in ``extra["voice_embedding"]`` (512 numbers).
 Every cue carries a plain-language sentence with times.
 Long audio is summarised by openSMILE in ``window_seconds`` windows (functionals averaged).
 """
@@ -26,6 +28,7 @@ from emoreason.perception.prosody import (
     sharpest_rise,
     syllable_nuclei,
 )
+from emoreason.perception.voice_embedding import embedding_extra
 from emoreason.perception.voice_model import VOICE_DIMENSION_NAMES, voice_dimensions
 from emoreason.schema import Cue, ModalityEvidence, TimelinePoint
 from emoreason.schema.phrases import phrase
@@ -133,7 +136,8 @@ class AcousticExtractor(Extractor):
             return self.unavailable(silent, seconds=time.perf_counter() - began)
         values, cues, timeline = self._prosody(x, sr, db, hop)
         values.update(self.egemaps(x, sr))
-        values.update(voice_dimensions(values))
+        embedding = self.embedding(x, sr)
+        values.update(voice_dimensions(values, embedding))
         features = self.declared(values)
         synthetic = _regular_voicing(features)
         if synthetic:
@@ -143,8 +147,14 @@ class AcousticExtractor(Extractor):
             status_phrases=[phrase("acoustic.analysed", voiced=features["voiced_fraction"] or 0,
                                    seconds=len(x) / sr)],
             features=features, cues=cues, timeline=timeline,
-            seconds=time.perf_counter() - began,
+            seconds=time.perf_counter() - began, extra=embedding_extra(embedding),
         )  # fmt: skip
+
+    def embedding(self, samples: np.ndarray, sample_rate: int) -> np.ndarray | None:
+        """The clip's speech embedding (512,) from the Whisper-base encoder (None: too short)."""
+        from emoreason.perception.voice_embedding import default_embedder
+
+        return default_embedder(self.config.whisper_dir).embed(samples, sample_rate)
 
     def _prosody(self, x: np.ndarray, sr: int, db: np.ndarray, hop: float):
         snd = parselmouth.Sound(x.astype(np.float64), sampling_frequency=sr)

@@ -19,8 +19,9 @@ confidence <= 0.25.
 **acoustic** (learned: :mod:`emoreason.perception.voice_model`, trained on real speech)::
 
     p, arousal, valence = voice model on the clip's acoustic features (level-free prosody,
-                          voice quality, spectral balance; logistic regression trained on EmoDB
-                          speakers 11-16, temperature-calibrated on held-out speakers)
+                          voice quality, spectral balance) and its Whisper-encoder speech
+                          embedding (logistic regression trained on EmoDB speakers 11-16,
+                          temperature-calibrated on held-out speakers)
     p over EMOTIONS     = model classes with bored folded into neutral (no surprised class)
     r    = completeness * voicing * typicality * (0.4 if voicing is synthetic-regular)
     dist = r * p + (1 - r) * uniform;   conf = r * max(p)
@@ -87,7 +88,9 @@ def acoustic_hypothesis(ev: ModalityEvidence | None) -> EmotionHypothesis:
 
     if ev is None or not ev.available:
         return EmotionHypothesis.unavailable("acoustic")
-    reading = default_voice_model().read(ev.features)
+    from emoreason.perception.voice_embedding import embedding_of
+
+    reading = default_voice_model().read(ev.features, embedding_of(ev.extra))
     synthetic = any(c.name == "regular_voicing" for c in ev.cues)
     factor = SYNTHETIC_VOICING_FACTOR if synthetic else 1.0
     uniform = 1.0 / len(EMOTIONS)

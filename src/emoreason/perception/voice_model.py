@@ -1,12 +1,19 @@
 """The learned voice model: calibrated emotion, arousal and valence from acoustic evidence.
 
-A multinomial logistic regression over :mod:`~emoreason.perception.voice_features` (level-free
-prosody, voice quality and spectral balance), trained on real acted speech (clean clips plus
-noisy, telephone-band and reverberant copies of each) by
-:mod:`emoreason.fitting.voice` and shipped as ``models/voice_emodb.npz`` (plain
-arrays, no pickle; inference is numpy). Per clip::
+Multinomial logistic regressions trained on real acted speech (clean clips plus noisy,
+telephone-band and reverberant copies of each) by :mod:`emoreason.fitting.voice` and shipped as
+``models/voice_emodb.npz`` (plain arrays, no pickle; inference is numpy). Two heads read a clip:
 
-    x  = voice features (NaN -> training mean);  z = clip((x - mean) / scale, -5, 5)
+- the **embedding head** (used whenever the clip has a speech embedding, i.e. every clip the
+  acoustic extractor analyses): the voice features below followed by the clip's 512-d
+  Whisper-encoder embedding (:mod:`~emoreason.perception.voice_embedding`);
+- the **features head**: :mod:`~emoreason.perception.voice_features` only (level-free prosody,
+  voice quality and spectral balance), for inputs without an embedding (timeline windows,
+  evidence written before embeddings existed).
+
+Per clip::
+
+    x  = inputs of the head (NaN -> training mean);  z = clip((x - mean) / scale, -5, 5)
     p  = softmax((W z + b) / T)                  over the model classes (EmoDB's seven)
     product distribution: p over EMOTIONS with bored folded into neutral, surprised 0
     arousal, valence = Σ_c p_c · CIRCUMPLEX[c]   (in [-1, 1])
@@ -20,6 +27,7 @@ confidence, so that weak evidence reads as weak::
     completeness = fraction of model features that were measured
     voicing      = min(1, voiced_fraction / VOICED_FULL)
     typicality   = min(1, (q99 / rms(z))²)         q99: 99th percentile of rms(z) in training
+                                                   (z of the voice features, either head)
     distribution = r · p_product + (1 - r) · uniform;   confidence = r · max(p_product)
 
 The acoustic hypothesis further scales ``r`` for synthetic-sounding regular voicing.
@@ -101,6 +109,7 @@ class VoiceReading:
     valence: float
     confidence: float
     reliability: dict[str, float] = field(default_factory=dict)
+    inputs: str = "features"  # which head read it: "features" or "features+embedding"
 
     @property
     def weight(self) -> float:
@@ -153,6 +162,7 @@ class VoiceModel:
         rms_quantiles: np.ndarray,
         metadata: dict[str, Any],
         speaker_head: LinearHead | None = None,
+        embedding_head: LinearHead | None = None,
     ) -> None:
         unknown = set(classes) - set(CLASS_TO_PRODUCT)
         if unknown:
@@ -161,6 +171,7 @@ class VoiceModel:
         self.feature_names = feature_names
         self.head = head
         self.speaker_head = speaker_head
+        self.embedding_head = embedding_head  # over [voice features ; speech embedding]
         self.rms_quantiles = rms_quantiles  # (3,): 50th, 95th, 99th percentile of training rms(z)
         self.metadata = metadata
 
@@ -175,7 +186,9 @@ class VoiceModel:
             "rms_quantiles": self.rms_quantiles,
             "metadata_json": np.array(json.dumps(self.metadata, sort_keys=True)),
         }
-        for prefix, head in (("product", self.head), ("speaker", self.speaker_head)):
+        heads = (("product", self.head), ("speaker", self.speaker_head),
+                 ("embedding", self.embedding_head))  # fmt: skip
+        for prefix, head in heads:
             if head is None:
                 continue
             arrays |= {
@@ -217,6 +230,7 @@ class VoiceModel:
                 rms_quantiles=data["rms_quantiles"],
                 metadata=json.loads(str(data["metadata_json"])),
                 speaker_head=head("speaker"),
+                embedding_head=head("embedding"),
             )
 
     # ---- inference ---------------------------------------------------------------------------
@@ -239,10 +253,17 @@ class VoiceModel:
             raise ValueError("this voice model has no speaker-normalised head")
         return self.speaker_head.probabilities(speaker_normalise(x, speakers))
 
-    def read(self, features: Features) -> VoiceReading:
-        """One clip's reading from its acoustic evidence features (module docstring)."""
+    def read(self, features: Features, embedding: np.ndarray | None = None) -> VoiceReading:
+        """One clip's reading from its acoustic evidence features and, when given and the model
+        has an embedding head, its speech embedding (module docstring)."""
         x = self.features([features])  # (1, d)
-        probs = self.head.probabilities(x)[0]  # (k,)
+        if embedding is not None and self.embedding_head is not None:
+            both = np.hstack([x, np.asarray(embedding, dtype=np.float64)[None]])  # (1, d + 512)
+            probs = self.embedding_head.probabilities(both)[0]  # (k,)
+            inputs = "features+embedding"
+        else:
+            probs = self.head.probabilities(x)[0]  # (k,)
+            inputs = "features"
         class_probs = {c: float(p) for c, p in zip(self.classes, probs, strict=True)}
         completeness = float(np.mean(np.isfinite(x[0])))
         voiced = features.get("voiced_fraction")
@@ -257,6 +278,7 @@ class VoiceModel:
             class_probabilities=class_probs, distribution=distribution,
             arousal=r * arousal, valence=r * valence, confidence=r * max(product.values()),
             reliability={"completeness": completeness, "voicing": voicing, "typicality": typical},
+            inputs=inputs,
         )  # fmt: skip
 
 
@@ -269,7 +291,7 @@ def default_voice_model() -> VoiceModel:
 VOICE_DIMENSION_NAMES: tuple[str, ...] = ("voice_arousal", "voice_valence")
 
 
-def voice_dimensions(features: Features) -> dict[str, float]:
+def voice_dimensions(features: Features, embedding: np.ndarray | None = None) -> dict[str, float]:
     """``voice_arousal`` and ``voice_valence`` (reliability-scaled, in [-1, 1]) of one clip."""
-    reading = default_voice_model().read(features)
+    reading = default_voice_model().read(features, embedding)
     return {"voice_arousal": reading.arousal, "voice_valence": reading.valence}
