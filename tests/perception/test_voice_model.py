@@ -19,6 +19,7 @@ from emoreason.perception.voice_embedding import EMBEDDING_DIM, embedding_of
 from emoreason.perception.voice_features import VOICE_FEATURES
 from emoreason.perception.voice_model import (
     CIRCUMPLEX,
+    EmbeddingSpace,
     VoiceModel,
     arousal_valence,
     default_voice_model,
@@ -66,6 +67,10 @@ def test_shipped_file_and_metadata_are_complete(model: VoiceModel) -> None:
     sizes = {"features": d, "speaker": d, "embedding": d + EMBEDDING_DIM}
     heads = {"features": model.head, "speaker": model.speaker_head,
              "embedding": model.embedding_head}  # fmt: skip
+    space = model.embedding_space
+    assert space.mean.shape == (EMBEDDING_DIM,) and space.axes.shape[1] == EMBEDDING_DIM
+    np.testing.assert_allclose(space.axes @ space.axes.T, np.eye(len(space.axes)), atol=1e-6)
+    assert space.residual_q99 > 0
     for name, head in heads.items():
         assert head is not None, name
         assert head.weights.shape == (k, sizes[name]) and head.bias.shape == (k,)
@@ -80,6 +85,27 @@ def test_shipped_file_and_metadata_are_complete(model: VoiceModel) -> None:
     assert meta["product_mapping"]["bored"] == "neutral"
     assert {"dev_cv", "test", "embedding_dev_cv", "embedding_test"} <= set(meta["scores"])
     assert model.metadata["scores"]["embedding_test"]["balanced_accuracy"] >= 0.6
+
+
+def test_embedding_space_trusts_the_training_span_and_not_far_outside() -> None:
+    rng = np.random.default_rng(3)
+    basis = np.linalg.qr(rng.normal(size=(EMBEDDING_DIM, 20)))[0].T  # (20, 512) orthonormal
+    train = rng.normal(0, 3, (400, 20)) @ basis + rng.normal(0, 0.05, (400, EMBEDDING_DIM))
+    space = EmbeddingSpace.fit(train, n_axes=20)
+    residual = space.residual(train)
+    assert np.mean(residual <= space.residual_q99) == pytest.approx(0.99, abs=0.01)
+    inside = rng.normal(0, 3, (1, 20)) @ basis  # on the training span, off its samples
+    assert space.weights(inside)[0] == 1.0
+    outside = inside + rng.normal(0, 0.05, (1, EMBEDDING_DIM)) * 10  # 10x the residual noise
+    assert space.weights(outside)[0] < 0.05
+    with pytest.raises(ValueError, match="embedding space"):
+        VoiceModel(("neutral",), ("x",), space_head(), np.ones(3), {}, None, space_head(), None)
+
+
+def space_head():
+    from emoreason.perception.voice_model import LinearHead
+
+    return LinearHead(np.zeros(1), np.ones(1), np.zeros((1, 1)), np.zeros(1), 1.0)
 
 
 def test_read_uses_the_embedding_head_only_with_an_embedding(model: VoiceModel) -> None:
@@ -104,7 +130,12 @@ def test_read_uses_the_embedding_head_only_with_an_embedding(model: VoiceModel) 
     with_emb = model.read(features, embedding)
     without = model.read(features)
     assert with_emb.inputs == "features+embedding" and without.inputs == "features"
-    expected = plain(emb_head, np.hstack([x[0], embedding]))
+    space = model.embedding_space
+    centred = embedding - space.mean
+    outside = centred - space.axes.T @ (space.axes @ centred)
+    w = min(1.0, (space.residual_q99 / np.linalg.norm(outside)) ** 2)
+    assert with_emb.embedding_weight == pytest.approx(w) and without.embedding_weight == 0.0
+    expected = w * plain(emb_head, np.hstack([x[0], embedding])) + (1 - w) * plain(model.head, x[0])
     np.testing.assert_allclose([with_emb.class_probabilities[c] for c in model.classes],
                                expected, rtol=1e-9, atol=1e-12)  # fmt: skip
     np.testing.assert_allclose([without.class_probabilities[c] for c in model.classes],
@@ -133,6 +164,8 @@ def test_save_load_round_trip(model: VoiceModel, tmp_path) -> None:
     np.testing.assert_array_equal(
         copy.embedding_head.probabilities(xe), model.embedding_head.probabilities(xe)
     )
+    assert copy.embedding_space.residual_q99 == model.embedding_space.residual_q99
+    np.testing.assert_array_equal(copy.embedding_space.axes, model.embedding_space.axes)
     assert copy.metadata == model.metadata and copy.classes == model.classes
 
 

@@ -36,6 +36,9 @@ Recipe (fixed; every choice below is made on the DEV speakers only):
    clip's Whisper-encoder speech embedding (:mod:`~emoreason.perception.voice_embedding`), same
    rows, folds, C grid and calibration. The product reads a clip with this head whenever the
    clip has an embedding, and with the features-only head otherwise (e.g. timeline windows).
+   The embedding space (mean, top 20 principal axes and the 99th percentile of the distance
+   from them, over the training rows' embeddings) sets how far the embedding head is trusted
+   for a clip (:class:`~emoreason.perception.voice_model.EmbeddingSpace`).
 """
 
 from __future__ import annotations
@@ -50,12 +53,13 @@ from typing import Any
 import numpy as np
 
 from emoreason.fitting.voice_augment import DEFAULT_AUGMENT, TRAIN_CONDITIONS, parse_conditions
-from emoreason.fitting.voice_cv import fit_variant, score_head
+from emoreason.fitting.voice_cv import fit_variant, score_head, score_probabilities
 from emoreason.fitting.voice_data import C_GRID, VoiceTrainingConfig, build_rows, with_embedding
 from emoreason.perception.voice_features import voice_feature_names
 from emoreason.perception.voice_model import (
     CLASS_TO_PRODUCT,
     Z_CLIP,
+    EmbeddingSpace,
     VoiceModel,
     speaker_normalise,
 )
@@ -86,8 +90,9 @@ def train(
         x_speaker[train_rows], y[train_rows], speakers[train_rows], classes, config,
         conditions[train_rows],
     )  # fmt: skip
-    embedding_head = None
+    embedding_head = space = None
     if config.embedding:
+        space = EmbeddingSpace.fit(data.emb[train_rows])
         xe = with_embedding(data)
         embedding_head, embedding_dev = fit_variant(
             xe[train_rows], y[train_rows], speakers[train_rows], classes, config,
@@ -103,8 +108,6 @@ def train(
         scores["speaker_normalised_test"] = score_head(
             speaker_head, x_speaker[test], y[test], classes
         )
-        if embedding_head is not None:
-            scores["embedding_test"] = score_head(embedding_head, xe[test], y[test], classes)
     metadata = {
         "data": "EmoDB (Burkhardt et al., Interspeech 2005), CC0-1.0 copy; "
         f"{data.n_clips} clips read from {config.data.name}",
@@ -128,7 +131,7 @@ def train(
         "features": "emoreason.perception.voice_features (level-free derived acoustic features)",
         "embedding": "embedding head: the voice features, then the 512-d mean Whisper-base "
         "encoder output (emoreason.perception.voice_embedding, 10 s windows); used whenever a "
-        "clip has an embedding"
+        "clip has an embedding, mixed with the features head by the embedding space's weight"
         if embedding_head is not None
         else None,
         "normalisation": f"z-score with training mean/std, NaN -> mean, clipped to ±{Z_CLIP}; "
@@ -146,8 +149,14 @@ def train(
     }
     model = VoiceModel(
         classes, names, head, np.percentile(rms, [50, 95, 99]), metadata, speaker_head,
-        embedding_head,
+        embedding_head, space,
     )  # fmt: skip
+    if embedding_head is not None and test.any():
+        # the product path: the embedding head mixed with the features head by the space's weight
+        probs, weights = model.probabilities(x[test], data.emb[test])
+        scores["embedding_test"] = score_probabilities(probs, y[test], classes)
+        scores["embedding_test"]["mean_embedding_weight"] = float(weights.mean())
+        metadata["scores"] = _rounded(scores)
     return model, metadata
 
 

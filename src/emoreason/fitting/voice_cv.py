@@ -136,7 +136,11 @@ def fit_variant(
 
 
 def score_head(head: LinearHead, x: np.ndarray, y: np.ndarray, classes: Sequence[str]) -> dict:
-    probs = head.probabilities(x)
+    return score_probabilities(head.probabilities(x), y, classes)
+
+
+def score_probabilities(probs: np.ndarray, y: np.ndarray, classes: Sequence[str]) -> dict:
+    """Balanced accuracy, accuracy, ECE and product-label scores of (n, k) probabilities."""
     pred = probs.argmax(axis=1)
     correct_p, conf_p = product_correct(probs, y, classes)
     return {

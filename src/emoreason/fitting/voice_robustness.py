@@ -147,19 +147,16 @@ def score_model_on_test(
     model_path: Path, rows: VoiceRows, conditions: Sequence[str], seed: int = 0
 ) -> dict[str, Any]:
     """A model file on the test speakers: clean and each condition (product path: the top class
-    of the head :meth:`VoiceModel.read` uses: the embedding head when the model has one)."""
+    of :meth:`VoiceModel.probabilities`, as :meth:`VoiceModel.read` gives it)."""
     from emoreason.perception.voice_model import VoiceModel
 
     model = VoiceModel.load(model_path)
     k = len(model.classes)
     out: dict[str, Any] = {"augment": model.metadata.get("config", {}).get("augment", [])}
-    head, x = model.head, rows.x
-    if model.embedding_head is not None:
-        head, x = model.embedding_head, with_embedding(rows)
     out["embedding"] = model.embedding_head is not None
     for name in (CLEAN, *conditions):
         mask = rows.test & (rows.conditions == ("" if name == CLEAN else name))
-        pred = head.probabilities(x[mask]).argmax(axis=1)
+        pred = model.probabilities(rows.x[mask], rows.emb[mask])[0].argmax(axis=1)
         out[name] = scores_with_ci(rows.y[mask], pred, k, seed=seed)
         out[name]["n"] = int(mask.sum())
     return out

@@ -11,6 +11,11 @@ telephone-band and reverberant copies of each) by :mod:`emoreason.fitting.voice`
   voice quality and spectral balance), for inputs without an embedding (timeline windows,
   evidence written before embeddings existed).
 
+With an embedding, the reading is ``w · p_embedding_head + (1 - w) · p_features_head``, where
+``w`` (:class:`EmbeddingSpace`) is 1 for speech like the training speech and falls towards 0 for
+a voice far outside it (the embedding also encodes the language and the synthesiser, and has
+only been validated on EmoDB's German speakers; the level-free features transfer better).
+
 Per clip::
 
     x  = inputs of the head (NaN -> training mean);  z = clip((x - mean) / scale, -5, 5)
@@ -100,6 +105,42 @@ class LinearHead:
 
 
 @dataclass(frozen=True)
+class EmbeddingSpace:
+    """Where the training speech lies in embedding space: its mean, the top principal axes of
+    the training embeddings, and the 99th percentile of their distance from that subspace.
+
+    ``weight(e) = min(1, (q99 / residual(e))²)``, residual = norm of ``e - mean`` outside the
+    axes (ours). Speech like the training speech (EmoDB's speakers, its degraded copies) sits
+    at weight 1; a voice the embedding has never been validated on (another language, a
+    synthetic voice) sits far outside, and the reading falls back towards the features head.
+    """
+
+    mean: np.ndarray  # (512,)
+    axes: np.ndarray  # (k, 512), orthonormal rows
+    residual_q99: float
+
+    @classmethod
+    def fit(cls, embeddings: np.ndarray, n_axes: int = 20) -> EmbeddingSpace:
+        """From (n, 512) training embeddings (rows with NaN are left out)."""
+        e = embeddings[np.all(np.isfinite(embeddings), axis=1)]
+        mean = e.mean(axis=0)
+        _, _, vt = np.linalg.svd(e - mean, full_matrices=False)
+        space = cls(mean, vt[:n_axes], 1.0)
+        return cls(mean, vt[:n_axes], float(np.percentile(space.residual(e), 99)))
+
+    def residual(self, embeddings: np.ndarray) -> np.ndarray:
+        """(n, 512) -> (n,) distance from the training subspace."""
+        centred = np.atleast_2d(embeddings) - self.mean
+        outside = centred - (centred @ self.axes.T) @ self.axes
+        return np.sqrt((outside**2).sum(axis=1))
+
+    def weights(self, embeddings: np.ndarray) -> np.ndarray:
+        """(n, 512) -> (n,) how far the embedding head is trusted for each clip, in (0, 1]."""
+        r = np.maximum(self.residual(embeddings), 1e-9)
+        return np.minimum(1.0, (self.residual_q99 / r) ** 2)
+
+
+@dataclass(frozen=True)
 class VoiceReading:
     """What the voice model says about one clip."""
 
@@ -110,6 +151,7 @@ class VoiceReading:
     confidence: float
     reliability: dict[str, float] = field(default_factory=dict)
     inputs: str = "features"  # which head read it: "features" or "features+embedding"
+    embedding_weight: float = 0.0  # share of the embedding head in the mixture (0: features only)
 
     @property
     def weight(self) -> float:
@@ -163,6 +205,7 @@ class VoiceModel:
         metadata: dict[str, Any],
         speaker_head: LinearHead | None = None,
         embedding_head: LinearHead | None = None,
+        embedding_space: EmbeddingSpace | None = None,
     ) -> None:
         unknown = set(classes) - set(CLASS_TO_PRODUCT)
         if unknown:
@@ -172,6 +215,9 @@ class VoiceModel:
         self.head = head
         self.speaker_head = speaker_head
         self.embedding_head = embedding_head  # over [voice features ; speech embedding]
+        self.embedding_space = embedding_space
+        if (embedding_head is None) != (embedding_space is None):
+            raise ValueError("voice model: an embedding head needs its embedding space")
         self.rms_quantiles = rms_quantiles  # (3,): 50th, 95th, 99th percentile of training rms(z)
         self.metadata = metadata
 
@@ -195,6 +241,12 @@ class VoiceModel:
                 f"{prefix}.mean": head.mean, f"{prefix}.scale": head.scale,
                 f"{prefix}.weights": head.weights, f"{prefix}.bias": head.bias,
                 f"{prefix}.temperature": np.array(head.temperature),
+            }  # fmt: skip
+        if self.embedding_space is not None:
+            space = self.embedding_space
+            arrays |= {
+                "embedding_space.mean": space.mean, "embedding_space.axes": space.axes,
+                "embedding_space.residual_q99": np.array(space.residual_q99),
             }  # fmt: skip
         path = Path(path)
         with atomic_write(path, "wb", encoding=None) as handle:
@@ -231,7 +283,11 @@ class VoiceModel:
                 metadata=json.loads(str(data["metadata_json"])),
                 speaker_head=head("speaker"),
                 embedding_head=head("embedding"),
-            )
+                embedding_space=EmbeddingSpace(
+                    data["embedding_space.mean"], data["embedding_space.axes"],
+                    float(data["embedding_space.residual_q99"]),
+                ) if "embedding_space.mean" in data.files else None,
+            )  # fmt: skip
 
     # ---- inference ---------------------------------------------------------------------------
     def features(self, rows: list[Features]) -> np.ndarray:
@@ -253,17 +309,26 @@ class VoiceModel:
             raise ValueError("this voice model has no speaker-normalised head")
         return self.speaker_head.probabilities(speaker_normalise(x, speakers))
 
+    def probabilities(
+        self, x: np.ndarray, embeddings: np.ndarray | None = None
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """(n, d) voice features [+ (n, 512) embeddings] -> (n, k) calibrated class
+        probabilities and (n,) the embedding head's share (module docstring; 0 without one)."""
+        probs = self.head.probabilities(x)
+        if embeddings is None or self.embedding_head is None:
+            return probs, np.zeros(len(x))
+        w = self.embedding_space.weights(embeddings)  # (n,)
+        with_embedding = self.embedding_head.probabilities(np.hstack([x, embeddings]))
+        return w[:, None] * with_embedding + (1.0 - w[:, None]) * probs, w
+
     def read(self, features: Features, embedding: np.ndarray | None = None) -> VoiceReading:
         """One clip's reading from its acoustic evidence features and, when given and the model
         has an embedding head, its speech embedding (module docstring)."""
         x = self.features([features])  # (1, d)
-        if embedding is not None and self.embedding_head is not None:
-            both = np.hstack([x, np.asarray(embedding, dtype=np.float64)[None]])  # (1, d + 512)
-            probs = self.embedding_head.probabilities(both)[0]  # (k,)
-            inputs = "features+embedding"
-        else:
-            probs = self.head.probabilities(x)[0]  # (k,)
-            inputs = "features"
+        e = None if embedding is None else np.asarray(embedding, dtype=np.float64)[None]
+        probs, weights = self.probabilities(x, e)
+        probs, weight = probs[0], float(weights[0])  # (k,)
+        inputs = "features" if e is None or self.embedding_head is None else "features+embedding"
         class_probs = {c: float(p) for c, p in zip(self.classes, probs, strict=True)}
         completeness = float(np.mean(np.isfinite(x[0])))
         voiced = features.get("voiced_fraction")
@@ -278,7 +343,7 @@ class VoiceModel:
             class_probabilities=class_probs, distribution=distribution,
             arousal=r * arousal, valence=r * valence, confidence=r * max(product.values()),
             reliability={"completeness": completeness, "voicing": voicing, "typicality": typical},
-            inputs=inputs,
+            inputs=inputs, embedding_weight=weight,
         )  # fmt: skip
 
 
