@@ -274,3 +274,53 @@ def test_robustness_refuses_a_missing_model_file_before_any_work(tmp_path, capsy
     with pytest.raises(SystemExit):
         robustness_main(["--data", str(tmp_path), "--model", f"x={tmp_path / 'none.npz'}"])
     assert "--model x: no such file" in capsys.readouterr().err
+
+
+@pytest.mark.slow
+def test_out_of_fold_models_and_rewritten_set(tmp_path) -> None:
+    """Each fold model is the shipped recipe without one speaker (checked against a plain fit);
+    a built set's clips from dev speakers get that fold's reading, other clips are kept."""
+    from emoreason.fitting.voice_cv import fit_head
+    from emoreason.fitting.voice_out_of_fold import fold_model, rewrite_set
+    from emoreason.perception.hypotheses import acoustic_hypothesis
+    from emoreason.schema import ClipInfo, Evidence, ModalityEvidence
+
+    cache = _make_copy(tmp_path, per_class=2)
+    config = VoiceTrainingConfig(data=tmp_path, features_cache=cache, c_grid=(0.1, 1.0), augment=())
+    model, meta = train(config)
+    rows = build_rows(config)
+    fold = fold_model(model, rows, "11", ())
+    keep = rows.dev & (rows.speakers != "11")
+    plain = fit_head(rows.x[keep], rows.y[keep], 7, meta["scores"]["dev_cv"]["c"], 0)
+    np.testing.assert_allclose(fold.head.weights, plain.weights)
+    assert fold.head.temperature == meta["scores"]["dev_cv"]["temperature"]
+    assert fold.embedding_head.weights.shape == model.embedding_head.weights.shape
+    assert not np.allclose(fold.head.weights, model.head.weights)
+
+    clips = json.loads(cache.read_text())["clips"]
+    built, out = tmp_path / "set", tmp_path / "set_oof"
+    (built / "evidence").mkdir(parents=True)
+    (built / "clips").mkdir()
+    labels = [("a", "11", "11a01Wa"), ("b", None, "12a01Ta")]
+    for ident, _group, stem in labels:
+        features = {k: v for k, v in clips[stem].items() if k != EXTRA_KEY}
+        acoustic = ModalityEvidence(modality="acoustic", available=True, status="analysed",
+                                    features=features, extra={EXTRA_KEY: clips[stem][EXTRA_KEY]})  # fmt: skip
+        evidence = Evidence(
+            clip=ClipInfo(path=f"{ident}.mp4", duration=2.0, has_video=True, has_audio=True),
+            modalities={"acoustic": acoustic},
+            hypotheses={"acoustic": acoustic_hypothesis(acoustic, model)},
+        )
+        payload = {"clip_sha256": "x", "evidence": evidence.model_dump(mode="json")}
+        (built / "evidence" / f"{ident}.json").write_text(json.dumps(payload))
+    rows_json = [{"id": i, "audio_group": g, "verdict": "consistent"} for i, g, _ in labels]
+    (built / "labels.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows_json))
+    assert rewrite_set(built, out, {"11": fold}) == {"rewritten": 1, "kept": 1}
+    a = json.loads((out / "evidence" / "a.json").read_text())["evidence"]
+    acoustic_a = ModalityEvidence.model_validate(a["modalities"]["acoustic"])
+    assert a["hypotheses"]["acoustic"] == json.loads(
+        acoustic_hypothesis(acoustic_a, fold).model_dump_json()
+    )
+    kept = json.loads((out / "evidence" / "b.json").read_text())
+    assert kept == json.loads((built / "evidence" / "b.json").read_text())
+    assert (out / "clips").resolve() == (built / "clips").resolve()

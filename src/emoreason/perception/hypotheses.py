@@ -41,6 +41,7 @@ words, is *no evidence*: a flat distribution, confidence 0, ``based_on == ["no_e
 from __future__ import annotations
 
 import math
+from typing import Any
 
 import numpy as np
 
@@ -82,15 +83,15 @@ def acoustic_scores(f: dict[str, float | None]) -> dict[str, float]:
     return default_voice_model().read(f).distribution
 
 
-def acoustic_hypothesis(ev: ModalityEvidence | None) -> EmotionHypothesis:
-    """The voice model's reading of the acoustic evidence (module docstring)."""
+def acoustic_hypothesis(ev: ModalityEvidence | None, model: Any = None) -> EmotionHypothesis:
+    """The voice model's reading of the acoustic evidence (module docstring); ``model``: a
+    :class:`~emoreason.perception.voice_model.VoiceModel` other than the shipped one."""
+    from emoreason.perception.voice_embedding import embedding_of
     from emoreason.perception.voice_model import default_voice_model
 
     if ev is None or not ev.available:
         return EmotionHypothesis.unavailable("acoustic")
-    from emoreason.perception.voice_embedding import embedding_of
-
-    reading = default_voice_model().read(ev.features, embedding_of(ev.extra))
+    reading = (model or default_voice_model()).read(ev.features, embedding_of(ev.extra))
     synthetic = any(c.name == "regular_voicing" for c in ev.cues)
     factor = SYNTHETIC_VOICING_FACTOR if synthetic else 1.0
     uniform = 1.0 / len(EMOTIONS)
