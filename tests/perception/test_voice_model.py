@@ -169,6 +169,16 @@ def test_save_load_round_trip(model: VoiceModel, tmp_path) -> None:
     assert copy.metadata == model.metadata and copy.classes == model.classes
 
 
+def test_an_embedding_head_without_its_space_is_refused_with_the_file_name(
+    model: VoiceModel, tmp_path
+) -> None:
+    with np.load(model.save(tmp_path / "v.npz"), allow_pickle=False) as data:
+        arrays = {k: data[k] for k in data.files if not k.startswith("embedding_space.")}
+    np.savez_compressed(tmp_path / "broken.npz", **arrays)
+    with pytest.raises(ValueError, match=r"broken\.npz: .*embedding space"):
+        VoiceModel.load(tmp_path / "broken.npz")
+
+
 def test_product_mapping_and_circumplex() -> None:
     product = product_distribution({"bored": 0.3, "neutral": 0.2, "angry": 0.5})
     assert product["neutral"] == pytest.approx(0.5) and product["surprised"] == 0.0

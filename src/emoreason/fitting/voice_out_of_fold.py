@@ -59,6 +59,7 @@ def fold_model(
 def rewrite_set(source: Path, target: Path, models: dict[str, VoiceModel]) -> dict[str, int]:
     """Copy the built set ``source`` to ``target`` with fold readings (module docstring)."""
     from emoreason.evaluation.conflicts import read_labels
+    from emoreason.formats.atomic import write_text_atomic
     from emoreason.perception.hypotheses import acoustic_hypothesis
     from emoreason.schema.evidence import Evidence
 
@@ -83,8 +84,7 @@ def rewrite_set(source: Path, target: Path, models: dict[str, VoiceModel]) -> di
             counts["rewritten"] += 1
         else:
             counts["kept"] += 1
-        out = target / "evidence" / f"{row['id']}.json"
-        out.write_text(json.dumps(payload) + "\n", encoding="utf-8")
+        write_text_atomic(target / "evidence" / f"{row['id']}.json", json.dumps(payload) + "\n")
     return counts
 
 

@@ -41,7 +41,7 @@ words, is *no evidence*: a flat distribution, confidence 0, ``based_on == ["no_e
 from __future__ import annotations
 
 import math
-from typing import Any
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -49,6 +49,9 @@ from emoreason.perception.face_actions import ACTION_NAMES
 from emoreason.perception.face_fusion import face_confidence, fuse_frame
 from emoreason.schema import EMOTIONS, EmotionHypothesis, ModalityEvidence, Transcript
 from emoreason.schema.labels import normalize_distribution
+
+if TYPE_CHECKING:
+    from emoreason.perception.voice_model import VoiceModel
 
 #: FER2013 class order of the shipped tflite -> our labels.
 FER_LABELS: tuple[str, ...] = (
@@ -83,7 +86,9 @@ def acoustic_scores(f: dict[str, float | None]) -> dict[str, float]:
     return default_voice_model().read(f).distribution
 
 
-def acoustic_hypothesis(ev: ModalityEvidence | None, model: Any = None) -> EmotionHypothesis:
+def acoustic_hypothesis(
+    ev: ModalityEvidence | None, model: VoiceModel | None = None
+) -> EmotionHypothesis:
     """The voice model's reading of the acoustic evidence (module docstring); ``model``: a
     :class:`~emoreason.perception.voice_model.VoiceModel` other than the shipped one."""
     from emoreason.perception.voice_embedding import embedding_of

@@ -150,8 +150,12 @@ class VoiceReading:
     valence: float
     confidence: float
     reliability: dict[str, float] = field(default_factory=dict)
-    inputs: str = "features"  # which head read it: "features" or "features+embedding"
     embedding_weight: float = 0.0  # share of the embedding head in the mixture (0: features only)
+
+    @property
+    def inputs(self) -> str:
+        """Which heads read the clip: "features" or "features+embedding" (weight > 0)."""
+        return "features+embedding" if self.embedding_weight > 0 else "features"
 
     @property
     def weight(self) -> float:
@@ -275,6 +279,9 @@ class VoiceModel:
             product = head("product")
             if product is None:
                 raise ValueError(f"{path}: voice model has no 'product' parameters")
+            if ("embedding.weights" in data.files) != ("embedding_space.mean" in data.files):
+                raise ValueError(f"{path}: voice model has an embedding head without its "
+                                 "embedding space (or the reverse); refit it")  # fmt: skip
             return cls(
                 classes=tuple(str(c) for c in data["classes"]),
                 feature_names=tuple(str(n) for n in data["feature_names"]),
@@ -328,7 +335,6 @@ class VoiceModel:
         e = None if embedding is None else np.asarray(embedding, dtype=np.float64)[None]
         probs, weights = self.probabilities(x, e)
         probs, weight = probs[0], float(weights[0])  # (k,)
-        inputs = "features" if e is None or self.embedding_head is None else "features+embedding"
         class_probs = {c: float(p) for c, p in zip(self.classes, probs, strict=True)}
         completeness = float(np.mean(np.isfinite(x[0])))
         voiced = features.get("voiced_fraction")
@@ -343,7 +349,7 @@ class VoiceModel:
             class_probabilities=class_probs, distribution=distribution,
             arousal=r * arousal, valence=r * valence, confidence=r * max(product.values()),
             reliability={"completeness": completeness, "voicing": voicing, "typicality": typical},
-            inputs=inputs, embedding_weight=weight,
+            embedding_weight=weight,
         )  # fmt: skip
 
 
